@@ -15,4 +15,10 @@ typedef void render_fn(FILE *, const struct json_val *);
 render_fn *render_get(enum cmd_id);
 void render_error(FILE *, const struct json_val *);
 
+/* render_ike.c */
+render_fn render_ike_sa;
+render_fn render_ipsec_sa;
+render_fn render_ike_stats;
+render_fn render_ike_clear;
+
 #endif

@@ -201,6 +201,11 @@ static render_fn *const renderers[CMD_COUNT] = {
     [CMD_CLEAR_LOGGING] = render_clear_logging,
     [CMD_RELOAD] = render_reload,
     [CMD_DEBUG] = render_debug,
+    [CMD_SHOW_IKE_SA] = render_ike_sa,
+    [CMD_SHOW_IPSEC_SA] = render_ipsec_sa,
+    [CMD_SHOW_IKE_STATS] = render_ike_stats,
+    [CMD_CLEAR_IKE_SA] = render_ike_clear,
+    [CMD_CLEAR_IPSEC_SA] = render_ike_clear,
 };
 
 render_fn *

@@ -79,6 +79,8 @@ conf_new(void)
 		return NULL;
 	}
 	c->log_buffered = LOG_RING_DEFAULT;
+	c->ike_retrans_s = CONF_RETRANS_DEFAULT_S;
+	c->ike_retrans_count = CONF_RETRANS_DEFAULT_N;
 	for (i = 0; i < LOG_SUB_COUNT; i++)
 		c->log_level[i] = LOG_LEVEL_DEFAULT;
 	return c;

@@ -19,23 +19,25 @@
 #include "buf.h"
 #include "log.h"
 
-#define CONF_NAME_MAX	   32 /* proposal and peer names */
-#define CONF_IFNAME_MAX	   16 /* tunnel names are interface names */
-#define CONF_HOSTNAME_MAX  64
-#define CONF_PATH_MAX	   108 /* sun_path of a control socket */
-#define CONF_PSK_MAX	   128
-#define CONF_ID_MAX	   128
-#define CONF_DESCR_MAX	   128
-#define CONF_PROPS_MAX	   8  /* ike proposals per peer */
-#define CONF_ESP_MAX	   8  /* esp lines per ipsec proposal */
-#define CONF_NETS_MAX	   16 /* local-/remote-network per tunnel */
-#define CONF_ERRORS_MAX	   20 /* reported before giving up */
-#define CONF_ERROR_LEN	   256
-#define CONF_FILE_MAX	   (4u << 20)
-#define CONF_LINE_MAX	   1024
+#define CONF_NAME_MAX	       32 /* proposal and peer names */
+#define CONF_IFNAME_MAX	       16 /* tunnel names are interface names */
+#define CONF_HOSTNAME_MAX      64
+#define CONF_PATH_MAX	       108 /* sun_path of a control socket */
+#define CONF_PSK_MAX	       128
+#define CONF_ID_MAX	       128
+#define CONF_DESCR_MAX	       128
+#define CONF_PROPS_MAX	       8  /* ike proposals per peer */
+#define CONF_ESP_MAX	       8  /* esp lines per ipsec proposal */
+#define CONF_NETS_MAX	       16 /* local-/remote-network per tunnel */
+#define CONF_ERRORS_MAX	       20 /* reported before giving up */
+#define CONF_ERROR_LEN	       256
+#define CONF_FILE_MAX	       (4u << 20)
+#define CONF_LINE_MAX	       1024
 
-#define CONF_CTL_DEFAULT   "/run/fleetvpn/fleetvpnd.sock"
-#define CONF_STATE_DEFAULT "/var/lib/fleetvpn"
+#define CONF_CTL_DEFAULT       "/run/fleetvpn/fleetvpnd.sock"
+#define CONF_RETRANS_DEFAULT_S 2
+#define CONF_RETRANS_DEFAULT_N 5
+#define CONF_STATE_DEFAULT     "/var/lib/fleetvpn"
 
 enum conf_ike_enc {
 	CONF_IKE_AES128,
@@ -197,7 +199,9 @@ struct conf {
 	char pid_path[CONF_PATH_MAX];
 	char state_dir[CONF_PATH_MAX];
 	char spool_dir[CONF_PATH_MAX];
-	size_t log_buffered; /* ring entries; 0 = off */
+	size_t log_buffered;	    /* ring entries; 0 = off */
+	uint32_t ike_retrans_s;	    /* first resend after; then doubled */
+	uint32_t ike_retrans_count; /* resends before "no answer" */
 	enum log_level log_level[LOG_SUB_COUNT];
 	struct conf_ike_proposals ike_proposals;
 	struct conf_ike_peers ike_peers;

@@ -20,6 +20,7 @@ static int top_pid_file(struct conf_ctx *);
 static int top_state_dir(struct conf_ctx *);
 static int top_spool_dir(struct conf_ctx *);
 static int top_log_buffered(struct conf_ctx *);
+static int top_ike_retransmit(struct conf_ctx *);
 static int top_no_log_buffered(struct conf_ctx *);
 static int top_log_level(struct conf_ctx *);
 static int top_ike_proposal(struct conf_ctx *);
@@ -35,6 +36,7 @@ static const struct conf_kw top_kws[] = {
     {"state-directory", "PATH", 1, 1, 0, NULL, top_state_dir},
     {"spool-directory", "PATH", 1, 1, 0, NULL, top_spool_dir},
     {"logging buffered", "N", 1, 1, 0, NULL, top_log_buffered},
+    {"ike retransmit", "INTERVAL COUNT", 2, 2, 0, NULL, top_ike_retransmit},
     {"no logging buffered", "", 0, 0, 0, "logging buffered",
      top_no_log_buffered},
     {"logging level", "SUBSYSTEM LEVEL", 2, 2, CONF_KW_REPEAT, NULL,
@@ -564,6 +566,20 @@ top_log_buffered(struct conf_ctx *ctx)
 	if (conf_parse_u32(ctx, ctx->av[0], 1, LOG_RING_MAX, &n) == -1)
 		return -1;
 	ctx->conf->log_buffered = n;
+	return 0;
+}
+
+/* How patient IKE is: first resend after INTERVAL, doubling, COUNT times. */
+static int
+top_ike_retransmit(struct conf_ctx *ctx)
+{
+	uint32_t s, n;
+
+	if (conf_parse_duration(ctx, ctx->av[0], 1, 30, &s) == -1 ||
+	    conf_parse_u32(ctx, ctx->av[1], 0, 10, &n) == -1)
+		return -1;
+	ctx->conf->ike_retrans_s = s;
+	ctx->conf->ike_retrans_count = n;
 	return 0;
 }
 

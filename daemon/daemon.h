@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "engine.h"
 #include "ev.h"
 #include "json.h"
 #include "log.h"
@@ -41,6 +42,7 @@ struct daemon {
 	int level_override[LOG_SUB_COUNT];
 	struct control *ctl;
 	struct pidfile *pidfile;
+	struct engine *engine;
 };
 
 /* control.c */
@@ -65,6 +67,13 @@ int control_dispatch(struct daemon *, int, char **, uid_t, struct buf *, int *);
 typedef int handlers_fn(struct daemon *, int, char **, struct json_w *,
 			struct buf *);
 handlers_fn *handlers_get(int);
+
+/* handlers_ike.c */
+handlers_fn handlers_ike_show_sa;
+handlers_fn handlers_ike_show_ipsec;
+handlers_fn handlers_ike_stats;
+handlers_fn handlers_ike_clear_sa;
+handlers_fn handlers_ike_clear_ipsec;
 
 /* reload.c */
 int reload_initial(struct daemon *, const char *);

@@ -63,16 +63,26 @@ static void
 handlers_tunnel_counts(struct daemon *d, struct json_w *w)
 {
 	const struct conf_tunnel *t;
+	struct engine_counts ec;
 	int down = 0;
 
+	memset(&ec, 0, sizeof(ec));
+	if (d->engine != NULL)
+		engine_counts(d->engine, &ec);
 	TAILQ_FOREACH(t, &d->conf->tunnels, entry)
 		down += t->shutdown;
 	json_key(w, "tunnels");
 	json_obj_open(w);
 	json_kv_int(w, "configured", d->conf->ntunnels);
 	json_kv_int(w, "shutdown", down);
-	/* No data plane yet: nothing can be up. */
-	json_kv_int(w, "up", 0);
+	json_kv_int(w, "up", ec.tunnels_up);
+	json_obj_close(w);
+	json_key(w, "sas");
+	json_obj_open(w);
+	json_kv_int(w, "ike_configured", ec.ike_configured);
+	json_kv_int(w, "ike_created", ec.ike_created);
+	json_kv_int(w, "ipsec_configured", ec.ipsec_configured);
+	json_kv_int(w, "ipsec_created", ec.ipsec_created);
 	json_obj_close(w);
 }
 
@@ -334,6 +344,11 @@ static handlers_fn *const handlers[CMD_COUNT] = {
     [CMD_CLEAR_LOGGING] = handlers_clear_logging,
     [CMD_RELOAD] = handlers_reload,
     [CMD_DEBUG] = handlers_debug,
+    [CMD_SHOW_IKE_SA] = handlers_ike_show_sa,
+    [CMD_SHOW_IPSEC_SA] = handlers_ike_show_ipsec,
+    [CMD_SHOW_IKE_STATS] = handlers_ike_stats,
+    [CMD_CLEAR_IKE_SA] = handlers_ike_clear_sa,
+    [CMD_CLEAR_IPSEC_SA] = handlers_ike_clear_ipsec,
 };
 
 handlers_fn *

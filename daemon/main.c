@@ -212,12 +212,17 @@ main_start(struct daemon *d)
 	if ((d->ctl = control_open(d, d->conf->ctl_path, d->conf->ctl_group,
 				   err, sizeof(err))) == NULL)
 		main_fail("control socket: %s", err);
+	if ((d->engine = engine_new(d->loop, d->conf, err, sizeof(err))) ==
+	    NULL)
+		main_fail("engine: %s", err);
 }
 
 static void
 main_stop(struct daemon *d)
 {
 	sdnotify("STOPPING=1");
+	/* Deletes go to the peers while the sockets are still open. */
+	engine_free(d->engine);
 	control_close(d->ctl);
 	pidfile_close(d->pidfile);
 	log_event(EV_DMN_STOPPED, "fleetvpnd stopped after %llus",

@@ -213,6 +213,9 @@ reload_run(struct daemon *d, const char *source, struct buf *err,
 	}
 	if (d->conf == n) {
 		d->cfg.loaded_at = d->cfg.attempt_at;
+		/* The engine lets go of the old configuration first. */
+		if (d->engine != NULL)
+			engine_apply(d->engine, n);
 		log_event(EV_CFG_LOADED,
 			  "configuration loaded from %s: %d "
 			  "tunnel%s",

@@ -23,6 +23,16 @@ static const struct cmd_def cmds[CMD_COUNT] = {
      "re-read the configuration file; on error keep the running one"},
     {CMD_DEBUG, "debug", "SUBSYSTEM|all LEVEL|default", 2, 2, CMD_F_MODIFY,
      "set a subsystem's log level until reset or restart"},
+    {CMD_SHOW_IKE_SA, "show ike sa", "[detail] [PEER]", 0, 2, 0,
+     "ISAKMP SAs (phase 1) and per-peer phase counters"},
+    {CMD_SHOW_IPSEC_SA, "show ipsec sa", "[detail] [TUNNEL]", 0, 2, 0,
+     "IPsec SAs (phase 2) per tunnel"},
+    {CMD_SHOW_IKE_STATS, "show ike statistics", NULL, 0, 0, 0,
+     "IKE counters: phases, drops by reason, notifications, sockets"},
+    {CMD_CLEAR_IKE_SA, "clear ike sa", "[PEER]", 0, 1, CMD_F_MODIFY,
+     "delete ISAKMP SAs, telling the peers"},
+    {CMD_CLEAR_IPSEC_SA, "clear ipsec sa", "[TUNNEL]", 0, 1, CMD_F_MODIFY,
+     "delete IPsec SAs, telling the peers"},
 };
 
 const struct cmd_def *

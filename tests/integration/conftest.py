@@ -11,6 +11,11 @@ import time
 
 import pytest
 
+# Network-namespace topology and strongSwan peer fixtures (docs/testing.md)
+from netns import connectable  # noqa: E402,F401
+from netns import topology  # noqa: E402,F401
+from strongswan import charons  # noqa: E402,F401
+
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("FLEETVPN_BUILD", os.path.join(TOP, "build", "release"))
 FLEETVPND = os.path.join(BUILD, "fleetvpnd")
@@ -32,17 +37,6 @@ def wait_for(pred, timeout=10.0, step=0.02):
             return v
         time.sleep(step)
     return pred()
-
-
-def connectable(path):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        s.connect(path)
-        return True
-    except OSError:
-        return False
-    finally:
-        s.close()
 
 
 class Daemon:
@@ -130,3 +124,7 @@ def daemons(tmp_path):
 @pytest.fixture
 def daemon(daemons):
     return daemons("branch-01").start()
+
+
+# fleetvpnd in a namespace; imported last: it uses the helpers above.
+from fleet import fleets  # noqa: E402,F401

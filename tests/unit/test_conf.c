@@ -266,6 +266,7 @@ test_example_print(void **state)
 	    "pid-file /run/fleetvpn/branch-01.pid\n"
 	    "state-directory /var/lib/fleetvpn\n"
 	    "spool-directory /var/lib/fleetvpn/spool\n"
+	    "ike retransmit 2s 5\n"
 	    "logging buffered 2000\n"
 	    "logging level ike info\n"
 	    "\nike proposal p1\n encryption aes-128\n hash sha1\n group 14\n"
