@@ -136,8 +136,8 @@ engine_clear_ike_sa(struct engine *e, const char *peer)
 	for (sa = TAILQ_FIRST(&e->ike->sas); sa != NULL; sa = next) {
 		next = TAILQ_NEXT(sa, entry);
 		if (sa->state == IKE_SA_DEAD ||
-		    (peer != NULL &&
-		     (sa->peer == NULL || strcmp(sa->peer->conf->name, peer))))
+		    (peer != NULL && (sa->peer == NULL ||
+				      strcmp(sa->peer->conf->name, peer) != 0)))
 			continue;
 		ike_sa_delete(sa, "cleared by operator", 1);
 		n++;

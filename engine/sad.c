@@ -38,7 +38,8 @@ sad_new(void)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->nbucket = SAD_BUCKETS_MIN;
-	if ((s->bucket = calloc(s->nbucket, sizeof(*s->bucket))) == NULL) {
+	if ((s->bucket = calloc(s->nbucket, sizeof(struct sad_node *))) ==
+	    NULL) {
 		free(s);
 		return NULL;
 	}
@@ -85,7 +86,7 @@ sad_grow(struct sad *s)
 	struct sad_node **old = s->bucket, *n;
 	size_t i, oldn = s->nbucket;
 
-	if ((s->bucket = calloc(oldn * 2, sizeof(*s->bucket))) == NULL) {
+	if ((s->bucket = calloc(oldn * 2, sizeof(struct sad_node *))) == NULL) {
 		s->bucket = old; /* stay slower, still correct */
 		return;
 	}

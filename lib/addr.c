@@ -121,6 +121,12 @@ prefix_match(const struct addr *a, const struct addr *b, unsigned len)
 }
 
 int
+prefix_eq(const struct prefix *a, const struct prefix *b)
+{
+	return a->len == b->len && addr_eq(&a->addr, &b->addr);
+}
+
+int
 prefix_contains(const struct prefix *p, const struct addr *a)
 {
 	return p->addr.family == a->family && prefix_match(&p->addr, a, p->len);

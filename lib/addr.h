@@ -32,6 +32,7 @@ int addr_eq(const struct addr *, const struct addr *);
 size_t addr_len(const struct addr *);
 int prefix_parse(const char *, struct prefix *, int *);
 char *prefix_fmt(const struct prefix *, char *, size_t);
+int prefix_eq(const struct prefix *, const struct prefix *);
 int prefix_contains(const struct prefix *, const struct addr *);
 int prefix_overlaps(const struct prefix *, const struct prefix *);
 

@@ -310,6 +310,14 @@ log_sink_remove(const char *name)
 	pthread_mutex_unlock(&lg.lock);
 }
 
+/* One structured-data pair; both halves are cut to their size. */
+void
+log_sd_set(struct log_sd *sd, const char *key, const char *val)
+{
+	str_lcpy(sd->key, key, sizeof(sd->key));
+	str_lcpy(sd->val, val, sizeof(sd->val));
+}
+
 /* "2026-11-26T20:39:27.123Z CFG.001 config notice: message [k=v ...]" */
 void
 log_format_line(const struct log_rec *r, char *out, size_t len)

@@ -115,6 +115,7 @@ void log_stats(struct log_stats *);
 int log_sink_add(const struct log_sink *);
 void log_sink_remove(const char *);
 void log_stderr_write(const struct log_rec *, void *);
+void log_sd_set(struct log_sd *, const char *, const char *);
 
 const char *log_level_name(enum log_level);
 int log_level_parse(const char *, enum log_level *);

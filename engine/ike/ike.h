@@ -42,7 +42,7 @@
 #define IKE_ID_MAX	    (CONF_ID_MAX + 16)
 #define IKE_SAS_MAX	    10000 /* negotiating + established */
 #define IKE_XCHG_MAX	    32	  /* exchanges per ISAKMP SA */
-#define IKE_REKEY_GRACE_S   10	  /* old IPsec SA kept after a rekey */
+#define IKE_REKEY_GRACE_MS  10000 /* old IPsec SA kept after a rekey */
 
 /* A transport address: where an IKE datagram came from or goes to. */
 struct ike_ep {
@@ -149,6 +149,7 @@ struct ike_sa {
 	struct ev_timer *life; /* soft, then hard */
 	int soft_done;
 	struct ev_timer *dpd;
+	struct ev_timer *keepalive; /* NAT-T keepalives (RFC 3948) */
 	uint32_t dpd_seq;
 	uint32_t dpd_outstanding;
 	uint64_t dpd_inbound; /* ESP packets seen at the last check */
@@ -391,10 +392,12 @@ int ike_id_p2_parse(const struct ike_id_pld *, struct prefix *);
 void ike_id_remote_expected(const struct ike_sa *, struct conf_id *);
 
 /* ike_p1.c: what main and aggressive mode share */
+/* A payload type as a bit of an accepted-payloads set ("& 31": the
+ * draft NAT-D/NAT-OA types 130/131 get bits 30/31 of their own). */
 #define IKE_PB(t)                                                              \
 	((t) == IKE_PLD_NAT_D_DRAFT    ? 1u << 30                              \
 	 : (t) == IKE_PLD_NAT_OA_DRAFT ? 1u << 31                              \
-	 : (t) < 30		       ? 1u << (t)                             \
+	 : (t) < 30		       ? 1u << ((t)&31)                        \
 				       : 0)
 #define IKE_PB_NATD (IKE_PB(IKE_PLD_NAT_D) | IKE_PB(IKE_PLD_NAT_D_DRAFT))
 int ike_p1_payloads(struct ike_sa *, const struct ike_msg *, uint32_t, uint32_t,

@@ -126,8 +126,7 @@ ipsec_sa_tunnel(struct ike_tunnel *t, const char *reason)
 	t->up = up;
 	t->last_change_ms = ev_time_ms();
 	clock_gettime(CLOCK_REALTIME, &t->last_change);
-	snprintf(sd[0].key, sizeof(sd[0].key), "tunnel");
-	snprintf(sd[0].val, sizeof(sd[0].val), "%s", t->conf->name);
+	log_sd_set(&sd[0], "tunnel", t->conf->name);
 	if (!up)
 		str_lcpy(t->last_down, reason, sizeof(t->last_down));
 	log_event_sd(up ? EV_TUN_UP : EV_TUN_DOWN, sd, 1, "tunnel %s %s%s%s",
@@ -255,9 +254,9 @@ ipsec_sa_supersede(struct ipsec_sa *c)
 		/* Outbound moves now; inbound stays for packets in flight. */
 		sad_delete(c->tun->ike->sad, o->spi_out, SAD_OUT);
 		ipsec_sa_state(o, IPSEC_SA_REKEYED, "rekeyed");
-		o->expire_ms = ev_time_ms() + IKE_REKEY_GRACE_S * 1000;
+		o->expire_ms = ev_time_ms() + IKE_REKEY_GRACE_MS;
 		o->soft_done = 1;
-		ev_timer_start(o->life, IKE_REKEY_GRACE_S * 1000);
+		ev_timer_start(o->life, IKE_REKEY_GRACE_MS);
 	}
 }
 

@@ -156,16 +156,41 @@ ike_same_peer(const struct conf_ike_peer *a, const struct conf_ike_peer *b)
 }
 
 static int
+ike_same_nets(const struct prefix *a, const struct prefix *b, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!prefix_eq(&a[i], &b[i]))
+			return 0;
+	return 1;
+}
+
+static int
+ike_same_esp(const struct conf_ipsec_proposal *a,
+	     const struct conf_ipsec_proposal *b)
+{
+	int i;
+
+	if (a->nesp != b->nesp)
+		return 0;
+	for (i = 0; i < a->nesp; i++)
+		if (a->esp[i].enc != b->esp[i].enc ||
+		    a->esp[i].integ != b->esp[i].integ)
+			return 0;
+	return 1;
+}
+
+static int
 ike_same_tunnel(const struct conf_tunnel *a, const struct conf_tunnel *b)
 {
 	const struct conf_ipsec_proposal *pa = a->proposal, *pb = b->proposal;
 
 	return strcmp(a->peer->name, b->peer->name) == 0 &&
 	       a->nlocal == b->nlocal && a->nremote == b->nremote &&
-	       memcmp(a->local, b->local, sizeof(a->local)) == 0 &&
-	       memcmp(a->remote, b->remote, sizeof(a->remote)) == 0 &&
-	       a->shutdown == b->shutdown && pa->nesp == pb->nesp &&
-	       memcmp(pa->esp, pb->esp, sizeof(pa->esp)) == 0 &&
+	       ike_same_nets(a->local, b->local, a->nlocal) &&
+	       ike_same_nets(a->remote, b->remote, a->nremote) &&
+	       a->shutdown == b->shutdown && ike_same_esp(pa, pb) &&
 	       pa->pfs_group == pb->pfs_group &&
 	       ike_same_lifetime(&pa->lifetime, &pb->lifetime) &&
 	       a->replay_window == b->replay_window;
@@ -243,7 +268,9 @@ ike_apply(struct ike *ike, const struct conf *c)
 	/* Tunnels first: they point at peers that may go away. */
 	ike_apply_tunnels(ike, c);
 	ike_apply_peers(ike, c);
+	/* The analyzer loses track of TAILQ_REMOVE's head update. */
 	TAILQ_FOREACH(t, &ike->tunnels, entry)
+		// NOLINTNEXTLINE(clang-analyzer-unix.Malloc)
 		t->peer = ike_peer_by_name(ike, t->conf->peer->name);
 	ike->conf = c;
 	ike_net_open(ike);
@@ -305,6 +332,7 @@ ike_free(struct ike *ike)
 	if (ike == NULL)
 		return;
 	while ((t = TAILQ_FIRST(&ike->tunnels)) != NULL) {
+		// NOLINTNEXTLINE(clang-analyzer-unix.Malloc): see ike_apply()
 		ike_tunnel_clear(t, "shutdown");
 		TAILQ_REMOVE(&ike->tunnels, t, entry);
 		free(t);

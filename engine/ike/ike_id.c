@@ -131,7 +131,7 @@ ike_id_fmt(const struct conf_id *id, char *out, size_t len)
 		return out;
 	}
 	/* A peer's ID is its choice of bytes: show them safely. */
-	for (i = 0; id->value[i] != '\0' && i < sizeof(v) - 1; i++)
+	for (i = 0; i < sizeof(v) - 1 && id->value[i] != '\0'; i++)
 		v[i] =
 		    isprint((unsigned char)id->value[i]) ? id->value[i] : '?';
 	v[i] = '\0';

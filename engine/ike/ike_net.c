@@ -518,6 +518,8 @@ ike_net_source(const struct addr *remote, struct addr *out)
 {
 	struct sockaddr_storage ss, me;
 	socklen_t sl = sizeof(me);
+
+	memset(&me, 0, sizeof(me));
 	struct ike_ep ep;
 	int fd, rv = -1;
 

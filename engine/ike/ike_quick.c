@@ -100,10 +100,8 @@ quick_fail(struct ike_xchg *x, const char *why, uint16_t notify, int hash)
 			  ike_ep_fmt(&sa->remote, ep, sizeof(ep)),
 			  sa->peer->conf->name);
 	}
-	snprintf(sd[0].key, sizeof(sd[0].key), "peer");
-	snprintf(sd[0].val, sizeof(sd[0].val), "%s", sa->peer->conf->name);
-	snprintf(sd[1].key, sizeof(sd[1].key), "phase");
-	snprintf(sd[1].val, sizeof(sd[1].val), "2");
+	log_sd_set(&sd[0], "peer", sa->peer->conf->name);
+	log_sd_set(&sd[1], "phase", "2");
 	log_event_sd(EV_IKE_FAIL, sd, 2, "phase 2 with %s (%s%s%s) failed: %s",
 		     ike_ep_fmt(&sa->remote, ep, sizeof(ep)),
 		     sa->peer->conf->name, x->child ? ", tunnel " : "",
@@ -189,8 +187,8 @@ quick_ids_echoed(struct ike_xchg *x, const struct ike_msg *m)
 			return i == 0 ? 0 : -1;
 		if (ike_wire_id(p, &id, &why) == -1 ||
 		    ike_id_p2_parse(&id, &pf) == -1 ||
-		    memcmp(&pf, i == 0 ? &x->child->local : &x->child->remote,
-			   sizeof(pf)) != 0)
+		    !prefix_eq(&pf,
+			       i == 0 ? &x->child->local : &x->child->remote))
 			return -1;
 	}
 	return 0;
@@ -313,10 +311,8 @@ quick_tunnel(struct ike_sa *sa, const struct prefix *ci,
 			continue;
 		for (l = 0; l < t->conf->nlocal; l++)
 			for (r = 0; r < t->conf->nremote; r++)
-				if (memcmp(&t->conf->local[l], cr,
-					   sizeof(*cr)) == 0 &&
-				    memcmp(&t->conf->remote[r], ci,
-					   sizeof(*ci)) == 0) {
+				if (prefix_eq(&t->conf->local[l], cr) &&
+				    prefix_eq(&t->conf->remote[r], ci)) {
 					*pair = l * t->conf->nremote + r;
 					return t;
 				}

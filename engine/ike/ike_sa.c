@@ -132,6 +132,7 @@ ike_sa_free(struct ike_sa *sa)
 	ev_timer_free(sa->retrans);
 	ev_timer_free(sa->life);
 	ev_timer_free(sa->dpd);
+	ev_timer_free(sa->keepalive);
 	crypto_dh_free(sa->dh);
 	crypto_wipe(sa->gxi.data, sa->gxi.len);
 	crypto_wipe(sa->gxr.data, sa->gxr.len);
@@ -180,6 +181,8 @@ ike_sa_state(struct ike_sa *sa, enum ike_sa_state to)
 		ev_timer_stop(sa->retrans);
 		if (sa->dpd != NULL)
 			ev_timer_stop(sa->dpd);
+		if (sa->keepalive != NULL)
+			ev_timer_stop(sa->keepalive);
 		if (sa->peer != NULL && sa->peer->sa == sa)
 			sa->peer->sa = NULL;
 		/* Freed from the loop: callers up the stack still hold it. */
@@ -211,10 +214,8 @@ ike_sa_fail(struct ike_sa *sa, const char *why, int notify)
 		ike_info_notify_clear(sa->ike, NULL, &sa->local, &sa->remote,
 				      (uint16_t)notify, sa);
 	ike_sa_count_fail(sa);
-	snprintf(sd[0].key, sizeof(sd[0].key), "peer");
-	snprintf(sd[0].val, sizeof(sd[0].val), "%s", ike_sa_peer_name(sa));
-	snprintf(sd[1].key, sizeof(sd[1].key), "phase");
-	snprintf(sd[1].val, sizeof(sd[1].val), "1");
+	log_sd_set(&sd[0], "peer", ike_sa_peer_name(sa));
+	log_sd_set(&sd[1], "phase", "1");
 	log_event_sd(EV_IKE_FAIL, sd, 2, "phase 1 with %s (%s) failed: %s",
 		     ike_ep_fmt(&sa->remote, ep, sizeof(ep)),
 		     ike_sa_peer_name(sa), why);
@@ -353,6 +354,37 @@ ike_sa_soft_ms(const struct ike_sa *sa)
 	return life * (uint64_t)(pct - (int)(r % IKE_SA_JITTER_PCT)) / 100;
 }
 
+/*
+ * Behind a NAT (or when encapsulation is forced, as a NAT may hide), a
+ * one-byte keepalive on UDP 4500 keeps the mapping open while the tunnel
+ * is idle.
+ */
+static void
+ike_sa_keepalive(struct ev_timer *t, void *arg)
+{
+	struct ike_sa *sa = arg;
+
+	if (sa->state != IKE_SA_ESTABLISHED)
+		return;
+	if (sa->peer->sa == sa)
+		ike_net_keepalive(sa->ike, &sa->local, &sa->remote);
+	ev_timer_start(t, (uint64_t)sa->peer->conf->natt_keepalive * 1000);
+}
+
+static void
+ike_sa_keepalive_arm(struct ike_sa *sa)
+{
+	if (!sa->floated ||
+	    (!sa->nat_local && sa->peer->conf->natt != CONF_NATT_FORCE))
+		return;
+	if (sa->keepalive == NULL &&
+	    (sa->keepalive =
+		 ev_timer_new(sa->ike->loop, ike_sa_keepalive, sa)) == NULL)
+		return;
+	ev_timer_start(sa->keepalive,
+		       (uint64_t)sa->peer->conf->natt_keepalive * 1000);
+}
+
 /* INITIAL-CONTACT: the peer restarted; what we had with it is stale. */
 static void
 ike_sa_initial_contact(struct ike_sa *sa)
@@ -413,6 +445,7 @@ ike_sa_established(struct ike_sa *sa)
 		  sa->xf.group, sa->xf.life_s,
 		  ike_id_fmt(&sa->remote_id, idb, sizeof(idb)));
 	ike_info_dpd_arm(sa);
+	ike_sa_keepalive_arm(sa);
 	TAILQ_FOREACH(t, &sa->ike->tunnels, entry)
 		if (t->peer == p &&
 		    (p->wanted || t->conf->initiate == CONF_INIT_ALWAYS))

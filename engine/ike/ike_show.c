@@ -250,7 +250,7 @@ show_tunnel(struct json_w *w, const struct ike_tunnel *t)
 	json_kv_str(w, "last_change",
 		    str_time_utc(ts, sizeof(ts), &t->last_change, 0));
 	json_kv_str(w, "last_down_reason", t->last_down);
-	json_kv_int(w, "pairs", t->conf->nlocal * t->conf->nremote);
+	json_kv_int(w, "pairs", (int64_t)t->conf->nlocal * t->conf->nremote);
 	json_obj_close(w);
 }
 

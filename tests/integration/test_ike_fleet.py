@@ -3,7 +3,8 @@ import os
 import signal
 import time
 
-from ike_confs import PSK, fleet_conf
+from ike_confs import fleet_conf
+from netns import read_pcap
 
 HQ_DYNAMIC = """hostname hq
 logging level ike debug
@@ -76,15 +77,24 @@ def test_branch_and_hq_main_mode(topology, fleets):
     assert c_hq["pfs_group"] == 14
 
 
-def test_nat_traversal_force(topology, fleets):
+def test_nat_traversal_force(topology, fleets, tmp_path):
+    """Forced encapsulation: the branch fakes its NAT-D hash, both move to
+    UDP 4500, ESP is UDP-encapsulated and the branch sends keepalives."""
     hq = fleets("hq", fleet_conf("hq", initiate="never"))
-    br = fleets("br", fleet_conf("br", natt="force"))
+    br = fleets("br", fleet_conf("br", natt="force",
+                                 extra_peer=" nat-keepalive 1s"))
+    cap = topology.capture("br", "wan0", tmp_path / "ka.pcap",
+                           "udp dst port 4500 and udp[4:2] == 9")
     br.wait_for(br.ipsec_up, what="IPsec SA")
     hq.wait_for(hq.ipsec_up, what="HQ IPsec SA")
     i_br, c_br, i_hq, c_hq = pair_matches(br, hq)
     assert i_br["local"]["port"] == 4500 and i_hq["local"]["port"] == 4500
     assert i_hq["nat"] == "remote"      # the branch faked its address
     assert c_br["encapsulation"] == c_hq["encapsulation"] == "udp-tunnel"
+    time.sleep(2.5)
+    cap.stop()
+    frames = [f for _, _, f in read_pcap(str(tmp_path / "ka.pcap"))]
+    assert len(frames) >= 2 and all(f[-1] == 0xff for f in frames)
 
 
 def test_hq_with_dynamic_branches_by_fqdn(topology, fleets):

@@ -139,3 +139,18 @@ def test_show_shapes_against_live_peer(topology, charons, fleets):
     assert stats["phase1"]["success"] == 1 and stats["phase2"]["success"] == 1
     st = br.json("show", "status")
     assert st["tunnels"]["up"] == 1 and st["sas"]["ipsec_created"] == 1
+
+
+def test_shutdown_sends_deletes(topology, charons, fleets):
+    """A clean stop tells the peer: strongSwan drops both SAs at once."""
+    hq = charons("hq", [site_conn("hq", "br", psk=PSK,
+                                  proposals="aes128-sha1-modp2048",
+                                  esp_proposals="aes128-sha1")])
+    br = fleets("br", fleet_conf("br"))
+    br.wait_for(br.ipsec_up, what="IPsec SA")
+    hq.wait_established("br")
+    assert br.stop() == 0
+    hq.wait_for(lambda sas: not sas, timeout=5,
+                what="strongSwan to drop the SAs on our Delete")
+    assert "received DELETE for ESP CHILD_SA" in hq.log() or \
+        "received DELETE" in hq.log()
