@@ -171,3 +171,59 @@ def test_rekey_without_gap(topology, fleets):
     pair_matches_after = [c for c in hq.json("show", "ipsec", "sa")["sas"]
                           if c["state"] == "installed"]
     assert any(c["spi_out"] != first["spi_in"] for c in pair_matches_after)
+
+
+def test_ipv6_outer_with_user_fqdn_and_key_id(topology, fleets):
+    """IKE over IPv6 (4-in-6 tunnel), identities of the other two kinds."""
+    def v6(side, me, other, lid, rid, initiate):
+        return fleet_conf(side, initiate=initiate, local_id=lid,
+                          remote_id=rid).replace(
+            " address 203.0.113.%s" % other,
+            " address 2001:db8:1::%s" % other).replace(
+            " local-address 203.0.113.%s" % me,
+            " local-address 2001:db8:1::%s" % me)
+    hq = fleets("hq", v6("hq", 2, 1, '"key-id:hq key"',
+                         "user-fqdn:ops@br.example.net", "never"))
+    br = fleets("br", v6("br", 1, 2, "user-fqdn:ops@br.example.net",
+                         '"key-id:hq key"', "always"))
+    br.wait_for(br.ipsec_up, what="IPsec SA over IPv6")
+    hq.wait_for(hq.ipsec_up, what="HQ IPsec SA over IPv6")
+    i_br, c_br, i_hq, _ = pair_matches(br, hq)
+    assert i_br["remote"]["address"] == "2001:db8:1::2"
+    detail = hq.json("show", "ike", "sa", "detail")["sas"][0]
+    assert detail["remote_id"] == "user-fqdn:ops@br.example.net"
+    detail = br.json("show", "ike", "sa", "detail")["sas"][0]
+    assert detail["remote_id"] == "key-id:hq key"
+
+
+def test_responder_lifetime(topology, fleets):
+    """The responder's shorter IPsec lifetime reaches the initiator."""
+    hq = fleets("hq", fleet_conf("hq", initiate="never").replace(
+        " pfs none\n", " pfs none\n lifetime 30m\n"))
+    br = fleets("br", fleet_conf("br"))
+    br.wait_for(br.ipsec_up, what="IPsec SA")
+    hq.wait_for(hq.ipsec_up, what="HQ IPsec SA")
+    assert br.json("show", "ipsec", "sa")["sas"][0]["lifetime"] == 1800
+    assert hq.json("show", "ipsec", "sa")["sas"][0]["lifetime"] == 1800
+    assert "IKE.026" in br.cli("show", "logging", "ike").stdout
+
+
+def test_dpd_restart(topology, fleets):
+    """dpd ... restart: after the peer died, negotiate again by ourselves
+    once it is back."""
+    hq = fleets("hq", fleet_conf("hq", initiate="never"))
+    br = fleets("br", fleet_conf("br", initiate="on-demand",
+                                 extra_peer=" dpd 1s 2 restart"))
+    br.cli("clear", "ike", "sa")       # nothing yet; a no-op
+    hq_conf = fleet_conf("hq", initiate="always")
+    hq.write_conf(hq_conf)
+    hq.cli("reload")                   # HQ initiates, the branch answers
+    br.wait_for(br.ipsec_up, what="IPsec SA")
+    os.kill(hq.proc.pid, signal.SIGKILL)
+    hq.proc.wait()
+    br.wait_for(lambda: br.json("show", "ike", "statistics")["dpd_dead"] == 1,
+                timeout=15, what="DPD")
+    hq.write_conf(fleet_conf("hq", initiate="never"))
+    hq.start()
+    br.wait_for(br.ipsec_up, timeout=30, what="the restart to bring it back")
+    assert "restarting its SAs" in br.cli("show", "logging", "ike").stdout

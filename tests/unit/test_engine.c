@@ -25,7 +25,7 @@
 static const char conf_fmt[] =
     "hostname %s\n"
     "ike retransmit 1s 2\n"
-    "ike proposal p1\n encryption aes-256\n hash sha256\n group %d\n"
+    "ike proposal p1\n%s"
     "ike peer peer\n address 127.0.0.%d\n local-address 127.0.0.%d\n"
     " mode %s\n pre-shared-key \"engine-test-key\"\n proposal p1\n"
     "%s"
@@ -64,7 +64,7 @@ count(const struct side *s, enum engine_event_type t)
 
 static void
 side_new(struct side *s, struct ev_loop *loop, int me, const char *mode,
-	 int group, const char *esp, const char *pfs, const char *extra,
+	 const char *p1, const char *esp, const char *pfs, const char *extra,
 	 const char *initiate)
 {
 	struct conf_errors errs;
@@ -72,8 +72,8 @@ side_new(struct side *s, struct ev_loop *loop, int me, const char *mode,
 	int other = me == 1 ? 2 : 1;
 
 	memset(s, 0, sizeof(*s));
-	snprintf(text, sizeof(text), conf_fmt, me == 1 ? "a" : "b", group,
-		 other, me, mode, extra, esp, pfs, me, other, initiate);
+	snprintf(text, sizeof(text), conf_fmt, me == 1 ? "a" : "b", p1, other,
+		 me, mode, extra, esp, pfs, me, other, initiate);
 	if ((s->conf = conf_parse("engine.conf", text, strlen(text), &errs)) ==
 	    NULL)
 		fail_msg("%s", errs.msg[0]);
@@ -135,15 +135,26 @@ child_of(const struct side *s)
 	return TAILQ_FIRST(&t->sas);
 }
 
+/* " encryption E\n hash H\n group G\n": an ike proposal's body. */
+static const char *
+p1_body(const char *enc, const char *hash, int group)
+{
+	static char b[128];
+
+	snprintf(b, sizeof(b), " encryption %s\n hash %s\n group %d\n", enc,
+		 hash, group);
+	return b;
+}
+
 static void
-negotiate(const char *mode, int group, const char *esp, const char *pfs)
+negotiate(const char *mode, const char *p1, const char *esp, const char *pfs)
 {
 	struct ev_loop *loop = ev_loop_new();
 	const struct ipsec_sa *ca, *cb;
 	struct side s[2];
 
-	side_new(&s[1], loop, 2, mode, group, esp, pfs, "", "never");
-	side_new(&s[0], loop, 1, mode, group, esp, pfs, "", "always");
+	side_new(&s[1], loop, 2, mode, p1, esp, pfs, "", "never");
+	side_new(&s[0], loop, 1, mode, p1, esp, pfs, "", "always");
 	assert_true(run_until(loop, both_up, s, 10000));
 	assert_int_equal(count(&s[0], ENGINE_EV_IKE_UP), 1);
 	assert_int_equal(count(&s[1], ENGINE_EV_IPSEC_UP), 1);
@@ -168,14 +179,46 @@ static void
 test_main_mode_cbc(void **state)
 {
 	(void)state;
-	negotiate("main", 14, "aes-128 sha256", "none");
+	negotiate("main", p1_body("aes-256", "sha256", 14), "aes-128 sha256",
+		  "none");
 }
 
 static void
 test_aggressive_gcm_pfs(void **state)
 {
 	(void)state;
-	negotiate("aggressive", 19, "aes-256-gcm", "group 19");
+	negotiate("aggressive", p1_body("aes-256", "sha256", 19), "aes-256-gcm",
+		  "group 19");
+}
+
+/*
+ * Every phase-1 group, cipher and hash, and every ESP transform, end to
+ * end: both sides must derive the same keys for each.
+ */
+static void
+test_every_transform(void **state)
+{
+	static const struct {
+		const char *enc, *hash;
+		int group;
+		const char *esp;
+	} t[] = {
+	    {"3des", "md5", 2, "aes-128 md5"},
+	    {"aes-128", "sha1", 5, "aes-192 sha1"},
+	    {"aes-192", "sha256", 14, "aes-256 sha384"},
+	    {"aes-256", "sha384", 15, "3des sha512"},
+	    {"aes-128", "sha512", 16, "aes-128-gcm"},
+	    {"3des", "sha1", 19, "aes-192-gcm"},
+	    {"aes-192", "sha384", 20, "aes-256-gcm"},
+	    {"aes-256", "sha512", 21, "aes-128 sha256"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		negotiate(i % 2 ? "aggressive" : "main",
+			  p1_body(t[i].enc, t[i].hash, t[i].group), t[i].esp,
+			  i % 3 == 0 ? "group 14" : "none");
 }
 
 static int
@@ -193,10 +236,10 @@ test_delete_travels(void **state)
 	struct side s[2];
 
 	(void)state;
-	side_new(&s[1], loop, 2, "main", 14, "aes-128-gcm", "none", "",
-		 "never");
-	side_new(&s[0], loop, 1, "main", 14, "aes-128-gcm", "none", "",
-		 "on-demand");
+	side_new(&s[1], loop, 2, "main", p1_body("aes-128", "sha1", 14),
+		 "aes-128-gcm", "none", "", "never");
+	side_new(&s[0], loop, 1, "main", p1_body("aes-128", "sha1", 14),
+		 "aes-128-gcm", "none", "", "on-demand");
 	ike_tunnel_want(TAILQ_FIRST(&s[0].ike->tunnels));
 	assert_true(run_until(loop, both_up, s, 10000));
 	assert_int_equal(s[0].ike->st.delete_tx, 0);
@@ -229,10 +272,10 @@ test_phase1_mismatch_counted(void **state)
 	struct side s[2];
 
 	(void)state;
-	side_new(&s[1], loop, 2, "main", 14, "aes-128-gcm", "none", "",
-		 "never");
-	side_new(&s[0], loop, 1, "main", 19, "aes-128-gcm", "none", "",
-		 "always");
+	side_new(&s[1], loop, 2, "main", p1_body("aes-128", "sha1", 14),
+		 "aes-128-gcm", "none", "", "never");
+	side_new(&s[0], loop, 1, "main", p1_body("aes-128", "sha1", 19),
+		 "aes-128-gcm", "none", "", "always");
 	assert_true(run_until(loop, failed, s, 5000));
 	assert_int_equal(s[1].ike->st.p1.failure, 1);
 	assert_int_equal(s[0].ike->st.p1.failure, 1);
@@ -284,6 +327,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_main_mode_cbc),
 	    cmocka_unit_test(test_aggressive_gcm_pfs),
+	    cmocka_unit_test(test_every_transform),
 	    cmocka_unit_test(test_delete_travels),
 	    cmocka_unit_test(test_phase1_mismatch_counted),
 	};
