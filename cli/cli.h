@@ -20,5 +20,7 @@ render_fn render_ike_sa;
 render_fn render_ipsec_sa;
 render_fn render_ike_stats;
 render_fn render_ike_clear;
+render_fn render_tunnel;
+render_fn render_ike_rekey;
 
 #endif

@@ -206,6 +206,9 @@ static render_fn *const renderers[CMD_COUNT] = {
     [CMD_SHOW_IKE_STATS] = render_ike_stats,
     [CMD_CLEAR_IKE_SA] = render_ike_clear,
     [CMD_CLEAR_IPSEC_SA] = render_ike_clear,
+    [CMD_SHOW_TUNNEL] = render_tunnel,
+    [CMD_SHOW_INTERFACES] = render_tunnel,
+    [CMD_REKEY_IPSEC_SA] = render_ike_rekey,
 };
 
 render_fn *

@@ -215,3 +215,67 @@ render_ike_clear(FILE *f, const struct json_val *r)
 	fprintf(f, "Cleared %llu %s%s\n", ru(r, "cleared"), rs(r, "what"),
 		ru(r, "cleared") == 1 ? "" : "s");
 }
+
+static void
+render_dir(FILE *f, const char *what, const struct json_val *c)
+{
+	const struct json_val *d = json_get(c, "drops"), *e;
+	int any = 0;
+
+	fprintf(f,
+		"  %s: %llu packets, %llu bytes; %llu fragments made, "
+		"%llu MSS rewrites, %llu ICMP too-big\n",
+		what, ru(c, "packets"), ru(c, "bytes"), ru(c, "fragments"),
+		ru(c, "mss_rewrites"), ru(c, "icmp_too_big"));
+	for (e = d ? d->child : NULL; e != NULL; e = e->next) {
+		if (json_get_uint(d, e->key, 0) == 0)
+			continue;
+		fprintf(f, "%s %s %llu", any ? "," : "    drops:", e->key,
+			(unsigned long long)json_get_uint(d, e->key, 0));
+		any = 1;
+	}
+	if (any)
+		fprintf(f, "\n");
+}
+
+/* "show tunnel": one block per interface, state from IKE. */
+void
+render_tunnel(FILE *f, const struct json_val *r)
+{
+	const struct json_val *ifs = json_get(r, "interfaces"), *i, *t;
+	const struct json_val *tuns = json_get(r, "tunnels");
+
+	if (!json_get_bool(r, "data_plane", 0))
+		fprintf(f, "No data plane (fleetvpnd is not running as root): "
+			   "no tunnel interfaces\n");
+	for (i = ifs ? ifs->child : NULL; i != NULL; i = i->next) {
+		for (t = tuns ? tuns->child : NULL; t != NULL; t = t->next)
+			if (strcmp(rs(t, "name"), rs(i, "name")) == 0)
+				break;
+		fprintf(f, "Interface %s is %s, line protocol is %s\n",
+			rs(i, "name"), t ? rs(t, "admin") : "-",
+			t ? rs(t, "oper") : "-");
+		fprintf(f,
+			"  MTU %llu, TCP MSS %s%s%.0llu, fragment %s, "
+			"DF bit %s\n",
+			ru(i, "mtu"), rs(i, "tcp_mss"),
+			strcmp(rs(i, "tcp_mss"), "fixed") == 0 ? " " : "",
+			strcmp(rs(i, "tcp_mss"), "fixed") == 0
+			    ? ru(i, "tcp_mss_value")
+			    : 0ULL,
+			rs(i, "fragment"), rs(i, "df_bit"));
+		if (t != NULL && strcmp(rs(t, "oper"), "down") == 0)
+			fprintf(f, "  Last down: %s (%s)\n",
+				rs(t, "last_down_reason"),
+				rs(t, "last_change"));
+		render_dir(f, "Output", json_get(i, "out"));
+		render_dir(f, "Input", json_get(i, "in"));
+	}
+}
+
+void
+render_ike_rekey(FILE *f, const struct json_val *r)
+{
+	fprintf(f, "Rekeying %llu IPsec SA%s\n", ru(r, "rekeyed"),
+		ru(r, "rekeyed") == 1 ? "" : "s");
+}

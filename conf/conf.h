@@ -199,9 +199,10 @@ struct conf {
 	char pid_path[CONF_PATH_MAX];
 	char state_dir[CONF_PATH_MAX];
 	char spool_dir[CONF_PATH_MAX];
-	size_t log_buffered;	    /* ring entries; 0 = off */
-	uint32_t ike_retrans_s;	    /* first resend after; then doubled */
-	uint32_t ike_retrans_count; /* resends before "no answer" */
+	size_t log_buffered;		/* ring entries; 0 = off */
+	uint32_t ike_retrans_s;		/* first resend after; then doubled */
+	uint32_t ike_retrans_count;	/* resends before "no answer" */
+	char key_export[CONF_PATH_MAX]; /* testing only; "" = off */
 	enum log_level log_level[LOG_SUB_COUNT];
 	struct conf_ike_proposals ike_proposals;
 	struct conf_ike_peers ike_peers;

@@ -21,6 +21,7 @@ static int top_state_dir(struct conf_ctx *);
 static int top_spool_dir(struct conf_ctx *);
 static int top_log_buffered(struct conf_ctx *);
 static int top_ike_retransmit(struct conf_ctx *);
+static int top_key_export(struct conf_ctx *);
 static int top_no_log_buffered(struct conf_ctx *);
 static int top_log_level(struct conf_ctx *);
 static int top_ike_proposal(struct conf_ctx *);
@@ -37,6 +38,7 @@ static const struct conf_kw top_kws[] = {
     {"spool-directory", "PATH", 1, 1, 0, NULL, top_spool_dir},
     {"logging buffered", "N", 1, 1, 0, NULL, top_log_buffered},
     {"ike retransmit", "INTERVAL COUNT", 2, 2, 0, NULL, top_ike_retransmit},
+    {"ipsec key-export", "PATH", 1, 1, 0, NULL, top_key_export},
     {"no logging buffered", "", 0, 0, 0, "logging buffered",
      top_no_log_buffered},
     {"logging level", "SUBSYSTEM LEVEL", 2, 2, CONF_KW_REPEAT, NULL,
@@ -581,6 +583,13 @@ top_ike_retransmit(struct conf_ctx *ctx)
 	ctx->conf->ike_retrans_s = s;
 	ctx->conf->ike_retrans_count = n;
 	return 0;
+}
+
+/* Testing only: the data plane writes every IPsec key to this file. */
+static int
+top_key_export(struct conf_ctx *ctx)
+{
+	return top_path(ctx, ctx->av[0], ctx->conf->key_export, 0);
 }
 
 static int

@@ -82,6 +82,8 @@ print_globals(const struct conf *c, struct buf *b)
 	print_str(b, "spool-directory", c->spool_dir);
 	buf_printf(b, "ike retransmit %us %u\n", c->ike_retrans_s,
 		   c->ike_retrans_count);
+	if (c->key_export[0] != '\0')
+		print_str(b, "ipsec key-export", c->key_export);
 	if (c->log_buffered != 0)
 		buf_printf(b, "logging buffered %zu\n", c->log_buffered);
 	else

@@ -74,6 +74,8 @@ handlers_fn handlers_ike_show_ipsec;
 handlers_fn handlers_ike_stats;
 handlers_fn handlers_ike_clear_sa;
 handlers_fn handlers_ike_clear_ipsec;
+handlers_fn handlers_ike_show_tunnel;
+handlers_fn handlers_ike_rekey_ipsec;
 
 /* reload.c */
 int reload_initial(struct daemon *, const char *);

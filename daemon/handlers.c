@@ -349,6 +349,9 @@ static handlers_fn *const handlers[CMD_COUNT] = {
     [CMD_SHOW_IKE_STATS] = handlers_ike_stats,
     [CMD_CLEAR_IKE_SA] = handlers_ike_clear_sa,
     [CMD_CLEAR_IPSEC_SA] = handlers_ike_clear_ipsec,
+    [CMD_SHOW_TUNNEL] = handlers_ike_show_tunnel,
+    [CMD_SHOW_INTERFACES] = handlers_ike_show_tunnel,
+    [CMD_REKEY_IPSEC_SA] = handlers_ike_rekey_ipsec,
 };
 
 handlers_fn *

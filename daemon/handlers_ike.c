@@ -1,6 +1,7 @@
 /*
- * Handlers of the IKE and IPsec commands: "show ike sa", "show ipsec sa",
- * "show ike statistics", "clear ike sa", "clear ipsec sa".
+ * Handlers of the IKE, IPsec and tunnel commands: "show ike sa", "show
+ * ipsec sa", "show ike statistics", "show tunnel", "clear ike sa",
+ * "clear ipsec sa", "rekey ipsec sa".
  */
 #include <string.h>
 
@@ -84,19 +85,39 @@ handlers_ike_stats(struct daemon *d, int argc, char **argv, struct json_w *w,
 	return 0;
 }
 
+/* [NAME] of a peer or tunnel that exists, with an engine to ask. */
+static int
+handlers_ike_target(struct daemon *d, int argc, char **argv, int tunnel,
+		    const char **name, struct buf *err)
+{
+	*name = argc > 0 ? argv[0] : NULL;
+	if (handlers_ike_engine(d, err) == -1 ||
+	    handlers_ike_known(d, *name, tunnel, err) == -1)
+		return -1;
+	return 0;
+}
+
+/* {"KEY": n, "what": WHAT}: how many SAs an action touched. */
+static void
+handlers_ike_count(struct json_w *w, const char *key, int n, const char *what)
+{
+	json_obj_open(w);
+	json_kv_int(w, key, n);
+	if (what != NULL)
+		json_kv_str(w, "what", what);
+	json_obj_close(w);
+}
+
 int
 handlers_ike_clear_sa(struct daemon *d, int argc, char **argv, struct json_w *w,
 		      struct buf *err)
 {
-	const char *name = argc > 0 ? argv[0] : NULL;
+	const char *name;
 
-	if (handlers_ike_engine(d, err) == -1 ||
-	    handlers_ike_known(d, name, 0, err) == -1)
+	if (handlers_ike_target(d, argc, argv, 0, &name, err) == -1)
 		return -1;
-	json_obj_open(w);
-	json_kv_int(w, "cleared", engine_clear_ike_sa(d->engine, name));
-	json_kv_str(w, "what", "ISAKMP SA");
-	json_obj_close(w);
+	handlers_ike_count(w, "cleared", engine_clear_ike_sa(d->engine, name),
+			   "ISAKMP SA");
 	return 0;
 }
 
@@ -104,14 +125,36 @@ int
 handlers_ike_clear_ipsec(struct daemon *d, int argc, char **argv,
 			 struct json_w *w, struct buf *err)
 {
-	const char *name = argc > 0 ? argv[0] : NULL;
+	const char *name;
 
-	if (handlers_ike_engine(d, err) == -1 ||
-	    handlers_ike_known(d, name, 1, err) == -1)
+	if (handlers_ike_target(d, argc, argv, 1, &name, err) == -1)
 		return -1;
-	json_obj_open(w);
-	json_kv_int(w, "cleared", engine_clear_ipsec_sa(d->engine, name));
-	json_kv_str(w, "what", "IPsec SA");
-	json_obj_close(w);
+	handlers_ike_count(w, "cleared", engine_clear_ipsec_sa(d->engine, name),
+			   "IPsec SA");
+	return 0;
+}
+
+int
+handlers_ike_show_tunnel(struct daemon *d, int argc, char **argv,
+			 struct json_w *w, struct buf *err)
+{
+	const char *name;
+
+	if (handlers_ike_target(d, argc, argv, 1, &name, err) == -1)
+		return -1;
+	engine_show_tunnels(d->engine, w, name);
+	return 0;
+}
+
+int
+handlers_ike_rekey_ipsec(struct daemon *d, int argc, char **argv,
+			 struct json_w *w, struct buf *err)
+{
+	const char *name;
+
+	if (handlers_ike_target(d, argc, argv, 1, &name, err) == -1)
+		return -1;
+	handlers_ike_count(w, "rekeyed", engine_rekey_ipsec_sa(d->engine, name),
+			   NULL);
 	return 0;
 }

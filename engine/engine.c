@@ -1,15 +1,97 @@
 /*
- * The engine's public face (engine.h) over the IKE engine's internals.
+ * The engine's public face (engine.h): the IKE engine and the ESP data
+ * plane, and the seams between them: the SAD carries keys down, the
+ * data plane's acquires, IKE datagrams from UDP 4500 and volume limits
+ * come up.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
+#include "esp.h"
 #include "ike.h"
+#include "str.h"
 
 struct engine {
 	struct ike *ike;
+	struct esp_dp *dp; /* NULL: no data plane (not root) */
 };
+
+/* --- what the data plane asks of IKE --- */
+
+static void
+engine_dp_acquire(void *arg, const char *tunnel)
+{
+	struct engine *e = arg;
+	struct ike_tunnel *t = ike_tunnel_by_name(e->ike, tunnel);
+
+	if (t != NULL && t->conf->initiate != CONF_INIT_RESPOND)
+		ike_tunnel_want(t);
+}
+
+static void
+engine_dp_ike(void *arg, const struct addr *local, uint16_t lport,
+	      const struct addr *remote, uint16_t rport, uint8_t *p, size_t len)
+{
+	struct engine *e = arg;
+	struct ike_ep l = {.addr = *local, .port = lport};
+	struct ike_ep r = {.addr = *remote, .port = rport};
+
+	ike_recv(e->ike, &l, &r, p, len);
+}
+
+static void
+engine_dp_rekey(void *arg, uint32_t spi)
+{
+	ipsec_sa_limit(((struct engine *)arg)->ike, spi, 0);
+}
+
+static void
+engine_dp_expire(void *arg, uint32_t spi)
+{
+	ipsec_sa_limit(((struct engine *)arg)->ike, spi, 1);
+}
+
+static int
+engine_udp_add(void *arg, int fd, const struct addr *bound, uint16_t port)
+{
+	return esp_dp_udp_add(((struct engine *)arg)->dp, fd, bound, port);
+}
+
+static void
+engine_udp_remove(void *arg, int fd)
+{
+	esp_dp_udp_remove(((struct engine *)arg)->dp, fd);
+}
+
+/* The data plane, if this process may have one (root, /dev/net/tun). */
+static void
+engine_dp_start(struct engine *e, struct ev_loop *loop, const struct conf *c)
+{
+	const struct esp_dp_hooks h = {
+	    .acquire = engine_dp_acquire,
+	    .ike_input = engine_dp_ike,
+	    .rekey = engine_dp_rekey,
+	    .expire = engine_dp_expire,
+	    .arg = e,
+	};
+	const struct ike_udp_hook u = {
+	    .add = engine_udp_add, .remove = engine_udp_remove, .arg = e};
+	char err[256];
+
+	err[0] = '\0';
+	if ((e->dp = esp_dp_new(loop, &h, err, sizeof(err))) == NULL) {
+		log_event(EV_ESP_ERROR,
+			  "no data plane: %s; IKE runs, no "
+			  "traffic flows",
+			  err);
+		return;
+	}
+	esp_dp_key_export(e->dp, c->key_export);
+	esp_dp_apply(e->dp, c);
+	sad_set_ops(e->ike->sad, esp_dp_sad_ops(e->dp));
+	ike_set_udp_hook(e->ike, &u);
+}
 
 struct engine *
 engine_new(struct ev_loop *loop, const struct conf *c, char *err, size_t errlen)
@@ -18,26 +100,42 @@ engine_new(struct ev_loop *loop, const struct conf *c, char *err, size_t errlen)
 
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return NULL;
-	if ((e->ike = ike_new(loop, c, err, errlen)) == NULL) {
+	if ((e->ike = ike_new(loop, err, errlen)) == NULL) {
 		free(e);
 		return NULL;
 	}
+	/* The data plane first: IKE must not start on sockets it reopens. */
+	engine_dp_start(e, loop, c);
+	ike_apply(e->ike, c);
 	return e;
 }
 
+/* Deletes go out while the sockets exist; the interfaces go last. */
 void
 engine_free(struct engine *e)
 {
 	if (e == NULL)
 		return;
 	ike_free(e->ike);
+	esp_dp_free(e->dp);
 	free(e);
 }
 
+/*
+ * IKE first: SAs of removed or changed tunnels go before their
+ * interfaces; new interfaces exist before any SA of theirs can be
+ * negotiated (that takes round trips).
+ */
 int
 engine_apply(struct engine *e, const struct conf *c)
 {
-	return ike_apply(e->ike, c);
+	int rv = ike_apply(e->ike, c);
+
+	if (e->dp != NULL) {
+		esp_dp_key_export(e->dp, c->key_export);
+		esp_dp_apply(e->dp, c);
+	}
+	return rv;
 }
 
 int
@@ -122,6 +220,18 @@ engine_show_ike_stats(struct engine *e, struct json_w *w)
 	ike_show_stats(e->ike, w);
 }
 
+/* "show tunnel": the interfaces and their data-plane counters. */
+void
+engine_show_tunnels(struct engine *e, struct json_w *w, const char *name)
+{
+	json_obj_open(w);
+	json_kv_bool(w, "data_plane", e->dp != NULL);
+	if (e->dp != NULL)
+		esp_dp_show(e->dp, w, name);
+	ike_show_ipsec_tunnels(e->ike, w, name);
+	json_obj_close(w);
+}
+
 /*
  * "clear ike sa [PEER]": delete the ISAKMP SAs (telling the peers).
  * Always-on tunnels negotiate again at once.  Returns how many went.
@@ -166,6 +276,30 @@ engine_clear_ipsec_sa(struct engine *e, const char *tunnel)
 		}
 		if (t->conf->initiate == CONF_INIT_ALWAYS)
 			ike_tunnel_want(t);
+	}
+	return n;
+}
+
+/*
+ * "rekey ipsec sa [TUNNEL]": replace the IPsec SAs now, make before
+ * break, as their soft lifetime would.  Returns how many were started.
+ */
+int
+engine_rekey_ipsec_sa(struct engine *e, const char *tunnel)
+{
+	struct ike_tunnel *t;
+	struct ipsec_sa *c;
+	int n = 0;
+
+	TAILQ_FOREACH(t, &e->ike->tunnels, entry) {
+		if (tunnel != NULL && strcmp(t->conf->name, tunnel) != 0)
+			continue;
+		TAILQ_FOREACH(c, &t->sas, entry)
+			if (c->state == IPSEC_SA_INSTALLED && !c->soft_done) {
+				c->soft_done = 1;
+				n++;
+			}
+		ike_tunnel_want(t);
 	}
 	return n;
 }

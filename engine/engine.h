@@ -60,7 +60,9 @@ const char *engine_event_name(enum engine_event_type);
 void engine_show_ike_sa(struct engine *, struct json_w *, const char *, int);
 void engine_show_ipsec_sa(struct engine *, struct json_w *, const char *, int);
 void engine_show_ike_stats(struct engine *, struct json_w *);
+void engine_show_tunnels(struct engine *, struct json_w *, const char *);
 int engine_clear_ike_sa(struct engine *, const char *);
 int engine_clear_ipsec_sa(struct engine *, const char *);
+int engine_rekey_ipsec_sa(struct engine *, const char *);
 
 #endif

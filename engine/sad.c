@@ -19,6 +19,8 @@ struct sad {
 	struct sad_node **bucket;
 	size_t nbucket; /* a power of two */
 	unsigned count;
+	struct sad_ops ops;
+	int has_ops;
 };
 
 static size_t
@@ -116,6 +118,10 @@ sad_install(struct sad *s, const struct sad_entry *e)
 		s->count++;
 	}
 	n->e = *e;
+	if (s->has_ops && s->ops.install(s->ops.arg, e) == -1) {
+		sad_delete(s, e->spi, e->dir);
+		return -1;
+	}
 	return 0;
 }
 
@@ -129,6 +135,8 @@ sad_delete(struct sad *s, uint32_t spi, enum sad_dir dir)
 	*np = n->next;
 	sad_node_free(n);
 	s->count--;
+	if (s->has_ops)
+		s->ops.remove(s->ops.arg, spi, dir);
 	return 0;
 }
 
@@ -150,4 +158,25 @@ unsigned
 sad_count(const struct sad *s)
 {
 	return s->count;
+}
+
+void
+sad_set_ops(struct sad *s, const struct sad_ops *ops)
+{
+	s->has_ops = ops != NULL;
+	if (ops != NULL)
+		s->ops = *ops;
+}
+
+/* Packets and bytes through one direction: the data plane's count. */
+void
+sad_stats(const struct sad *s, uint32_t spi, enum sad_dir dir, uint64_t *pkts,
+	  uint64_t *bytes)
+{
+	const struct sad_entry *e = sad_lookup(s, spi, dir);
+
+	*pkts = e != NULL ? e->packets : 0;
+	*bytes = e != NULL ? e->bytes : 0;
+	if (e != NULL && s->has_ops)
+		s->ops.stats(s->ops.arg, spi, dir, pkts, bytes);
 }

@@ -1,9 +1,9 @@
 /*
  * The security association database: the one narrow interface through
  * which keys reach the ESP data plane.  The IKE engine installs and
- * deletes entries; the data plane (engine/esp, issue 4) looks them up by
- * SPI and updates their counters.  An entry is one direction of an IPsec
- * SA.  Keys are wiped when an entry is deleted.
+ * deletes entries; a data plane registered with sad_set_ops() receives
+ * each install and delete and answers for the counters.  An entry is one
+ * direction of an IPsec SA.  Keys are wiped when an entry is deleted.
  */
 #ifndef FLEETVPN_SAD_H
 #define FLEETVPN_SAD_H
@@ -44,6 +44,14 @@ struct sad_entry {
 
 struct sad;
 
+/* What a data plane plugs in: it gets every install and delete. */
+struct sad_ops {
+	int (*install)(void *, const struct sad_entry *);
+	void (*remove)(void *, uint32_t, enum sad_dir);
+	void (*stats)(void *, uint32_t, enum sad_dir, uint64_t *, uint64_t *);
+	void *arg;
+};
+
 struct sad *sad_new(void);
 void sad_free(struct sad *);
 int sad_install(struct sad *, const struct sad_entry *);
@@ -51,5 +59,8 @@ int sad_delete(struct sad *, uint32_t, enum sad_dir);
 const struct sad_entry *sad_lookup(const struct sad *, uint32_t, enum sad_dir);
 int sad_spi_in_use(const struct sad *, uint32_t);
 unsigned sad_count(const struct sad *);
+void sad_set_ops(struct sad *, const struct sad_ops *);
+void sad_stats(const struct sad *, uint32_t, enum sad_dir, uint64_t *,
+	       uint64_t *);
 
 #endif

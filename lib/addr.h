@@ -36,4 +36,13 @@ int prefix_eq(const struct prefix *, const struct prefix *);
 int prefix_contains(const struct prefix *, const struct addr *);
 int prefix_overlaps(const struct prefix *, const struct prefix *);
 
+/* addr_sock.c: the socket API's forms */
+struct sockaddr_storage;
+struct msghdr;
+socklen_t addr_sock_to(const struct addr *, uint16_t,
+		       struct sockaddr_storage *);
+void addr_sock_from(const struct sockaddr_storage *, struct addr *,
+		    uint16_t *);
+void addr_sock_pktinfo(struct msghdr *, struct addr *);
+
 #endif

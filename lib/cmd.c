@@ -33,6 +33,12 @@ static const struct cmd_def cmds[CMD_COUNT] = {
      "delete ISAKMP SAs, telling the peers"},
     {CMD_CLEAR_IPSEC_SA, "clear ipsec sa", "[TUNNEL]", 0, 1, CMD_F_MODIFY,
      "delete IPsec SAs, telling the peers"},
+    {CMD_SHOW_TUNNEL, "show tunnel", "[TUNNEL]", 0, 1, 0,
+     "tunnel interfaces: state, settings, traffic and drop counters"},
+    {CMD_SHOW_INTERFACES, "show interfaces", "[TUNNEL]", 0, 1, 0,
+     "the same as show tunnel"},
+    {CMD_REKEY_IPSEC_SA, "rekey ipsec sa", "[TUNNEL]", 0, 1, CMD_F_MODIFY,
+     "replace IPsec SAs now, the new pair before the old goes"},
 };
 
 const struct cmd_def *

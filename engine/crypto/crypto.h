@@ -63,6 +63,39 @@ int crypto_dh_derive(struct crypto_dh *, const uint8_t *, size_t, uint8_t *,
 		     size_t);
 void crypto_dh_free(struct crypto_dh *);
 
+/*
+ * crypto_esp.c: one direction of an ESP SA, for one thread: the cipher
+ * and integrity contexts are keyed once and reused for every packet.
+ *   AES-GCM (RFC 4106): key = cipher key + 4-byte salt, nonce = salt |
+ *     8-byte explicit IV, AAD = SPI | sequence number, 16-byte ICV.
+ *   CBC (RFC 3602, 2451) + HMAC (RFC 2404, 4868): encrypt, then the ICV
+ *     = HMAC(SPI | seq | IV | ciphertext) truncated to icvlen.
+ */
+struct crypto_esp;
+
+struct crypto_esp_params {
+	int aead;		/* AES-GCM-16 */
+	enum crypto_cipher cbc; /* when !aead */
+	const uint8_t *key;	/* GCM: key then salt */
+	size_t keylen;		/* GCM: 20, 28, 36; CBC: the cipher's */
+	enum crypto_hash integ; /* when !aead */
+	const uint8_t *authkey;
+	size_t authkeylen;
+	size_t icvlen; /* HMAC truncation: 12, 16, 24, 32 */
+};
+
+struct crypto_esp *crypto_esp_new(const struct crypto_esp_params *);
+void crypto_esp_free(struct crypto_esp *);
+size_t crypto_esp_ivlen(const struct crypto_esp *);
+size_t crypto_esp_icvlen(const struct crypto_esp *);
+size_t crypto_esp_align(const struct crypto_esp *);
+/* The IV of packet number n (unique per key): GCM n, CBC E_K(n). */
+int crypto_esp_iv(struct crypto_esp *, uint64_t, uint8_t *);
+int crypto_esp_seal(struct crypto_esp *, const uint8_t *, size_t,
+		    const uint8_t *, uint8_t *, size_t, uint8_t *);
+int crypto_esp_open(struct crypto_esp *, const uint8_t *, size_t,
+		    const uint8_t *, uint8_t *, size_t, const uint8_t *);
+
 /* crypto_util.c: randomness, wiping, constant-time compare */
 int crypto_random(void *, size_t);
 void crypto_wipe(void *, size_t);

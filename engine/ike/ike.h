@@ -50,6 +50,19 @@ struct ike_ep {
 	uint16_t port;
 };
 
+/*
+ * Answering a peer's resend.  Only a message we sent in reply to the one
+ * seen last is resent for it: resending anything else (the initiator's
+ * last message of an exchange, when the final reply comes twice) would
+ * make each side answer the other's resend forever.  And at most once
+ * per IKE_DUP_MS, whatever the peer does.
+ */
+#define IKE_DUP_MS 500
+struct ike_dup {
+	int answered;	/* last_out was sent after last_in arrived */
+	uint64_t at_ms; /* when we last answered a duplicate */
+};
+
 /* --- counters, as operators know them (NEC IX "show ike sa") --- */
 
 struct ike_phase_stats {
@@ -140,6 +153,7 @@ struct ike_sa {
 	/* retransmission and duplicates */
 	struct buf last_out;		  /* our last message, for resends */
 	uint8_t last_in[CRYPTO_HASH_MAX]; /* digest of the last */
+	struct ike_dup dup;
 	int retries;
 	struct ev_timer *retrans;
 	/* life */
@@ -225,6 +239,7 @@ struct ike_xchg {
 	/* resends */
 	struct buf last_out;
 	uint8_t last_in[CRYPTO_HASH_MAX];
+	struct ike_dup dup;
 	int retries;
 	struct ev_timer *timer; /* resend, or linger when done */
 };
@@ -265,7 +280,17 @@ struct ike_sock {
 	int family;
 	uint16_t port;
 	struct addr bound; /* AF_UNSPEC: wildcard */
-	struct ev_io *io;
+	struct ev_io *io;  /* NULL: the data plane reads it */
+};
+
+/*
+ * UDP 4500 carries ESP as well as IKE: with a data plane, its worker
+ * reads these sockets and hands IKE messages back (ike_recv()).
+ */
+struct ike_udp_hook {
+	int (*add)(void *, int, const struct addr *, uint16_t);
+	void (*remove)(void *, int);
+	void *arg;
 };
 
 #define IKE_SOCKS_MAX 16
@@ -292,17 +317,20 @@ struct ike {
 	struct ev_timer *sock_retry;
 	TAILQ_HEAD(, ipsec_sa) dead; /* IPsec SAs waiting to be freed */
 	struct ev_timer *reaper;
+	struct ike_udp_hook udp_hook;
+	int has_udp_hook;
 	uint8_t secret[32]; /* responder cookie secret */
 };
 
 /* ike_ctx.c: the engine object, configuration, events */
-struct ike *ike_new(struct ev_loop *, const struct conf *, char *, size_t);
+struct ike *ike_new(struct ev_loop *, char *, size_t); /* then ike_apply */
 void ike_free(struct ike *);
 int ike_apply(struct ike *, const struct conf *);
 void ike_emit(struct ike *, const struct engine_event *);
 struct ike_peer *ike_peer_by_name(struct ike *, const char *);
 struct ike_tunnel *ike_tunnel_by_name(struct ike *, const char *);
 void ike_tunnel_want(struct ike_tunnel *);
+void ike_set_udp_hook(struct ike *, const struct ike_udp_hook *);
 void ike_peer_failed(struct ike_peer *, const char *);
 
 /* ike_net.c: sockets, sending, receiving */
@@ -319,6 +347,9 @@ int ike_net_source(const struct addr *, struct addr *);
 void ike_recv(struct ike *, const struct ike_ep *, const struct ike_ep *,
 	      uint8_t *, size_t);
 void ike_drop(struct ike *, enum ike_drop, const struct ike_ep *, const char *);
+int ike_recv_dup(struct ike *, struct ike_dup *, const uint8_t *,
+		 const struct buf *, const uint8_t *, const struct ike_ep *,
+		 const struct ike_ep *);
 
 /* ike_crypt.c: message bodies under the ISAKMP SA's keys */
 int ike_crypt_encrypt(struct ike_sa *, uint8_t *, struct buf *);
@@ -466,6 +497,7 @@ int ipsec_sa_install(struct ipsec_sa *, struct ike_xchg *);
 void ipsec_sa_delete(struct ipsec_sa *, const char *, int);
 const char *ipsec_sa_state_name(enum ipsec_sa_state);
 uint32_t ipsec_sa_spi_alloc(struct ike *);
+void ipsec_sa_limit(struct ike *, uint32_t, int);
 struct ipsec_sa *ipsec_sa_by_spi_out(struct ike *, uint32_t,
 				     const struct ike_peer *);
 
@@ -486,6 +518,7 @@ void ike_info_dpd_arm(struct ike_sa *);
 void ike_show_ike_sa(struct ike *, struct json_w *, const char *, int);
 void ike_show_ipsec_sa(struct ike *, struct json_w *, const char *, int);
 void ike_show_stats(struct ike *, struct json_w *);
+void ike_show_ipsec_tunnels(struct ike *, struct json_w *, const char *);
 void ike_show_phase(struct json_w *, const char *,
 		    const struct ike_phase_stats *);
 

@@ -287,12 +287,12 @@ ipsec_sa_install(struct ipsec_sa *c, struct ike_xchg *x)
 	ipsec_sa_supersede(c);
 	log_event(EV_IKE_IPSEC_UP,
 		  "IPsec SA for %s with %s established: "
-		  "SPI in 0x%08x out 0x%08x, %s, pfs %d, %s, lifetime %us",
+		  "SPI in 0x%08x out 0x%08x, %s, PFS %s%.0d, %s, lifetime %us",
 		  c->tun->conf->name, ike_ep_fmt(&c->remote_ep, ep, sizeof(ep)),
 		  c->spi_in, c->spi_out,
 		  ike_prop_esp_name(c->enc, c->integ, name, sizeof(name)),
-		  c->pfs_group, c->encap ? "UDP-encapsulated" : "ESP",
-		  c->life_s);
+		  c->pfs_group ? "group " : "none", c->pfs_group,
+		  c->encap ? "UDP-encapsulated" : "ESP", c->life_s);
 	rv = 0;
 done:
 	crypto_wipe(&in, sizeof(in));
@@ -386,4 +386,33 @@ ipsec_sa_by_spi_out(struct ike *ike, uint32_t spi, const struct ike_peer *p)
 				return c;
 	}
 	return NULL;
+}
+
+/*
+ * The data plane says an outbound SA is near the end of its volume or
+ * sequence numbers (soft), or past it (hard): replace it in time, or at
+ * once.
+ */
+void
+ipsec_sa_limit(struct ike *ike, uint32_t spi_out, int hard)
+{
+	struct ike_tunnel *t;
+	struct ipsec_sa *c;
+
+	TAILQ_FOREACH(t, &ike->tunnels, entry)
+		TAILQ_FOREACH(c, &t->sas, entry)
+			if (c->spi_out == spi_out)
+				goto found;
+	return;
+found:
+	log_event(EV_ESP_LIMIT,
+		  "IPsec SA for %s (SPI out 0x%08x) %s its "
+		  "volume or sequence-number limit",
+		  t->conf->name, spi_out, hard ? "reached" : "is near");
+	if (hard)
+		ipsec_sa_delete(c, "volume limit reached", 1);
+	else
+		c->soft_done = 1;
+	if (t->conf->initiate != CONF_INIT_RESPOND)
+		ike_tunnel_want(t);
 }

@@ -295,7 +295,7 @@ ike_reap(struct ev_timer *t, void *arg)
 }
 
 struct ike *
-ike_new(struct ev_loop *loop, const struct conf *c, char *err, size_t errlen)
+ike_new(struct ev_loop *loop, char *err, size_t errlen)
 {
 	struct ike *ike;
 
@@ -317,7 +317,6 @@ ike_new(struct ev_loop *loop, const struct conf *c, char *err, size_t errlen)
 		free(ike);
 		return NULL;
 	}
-	ike_apply(ike, c);
 	return ike;
 }
 
@@ -375,7 +374,11 @@ ike_tunnel_want(struct ike_tunnel *t)
 	struct ipsec_sa *c;
 	int pair, npairs, have;
 
-	if (t->conf->shutdown || p == NULL || p->conf->any)
+	if (t->conf->shutdown || p == NULL)
+		return;
+	/* A dynamic peer is reachable only through the SA it made. */
+	if (p->conf->any &&
+	    (p->sa == NULL || p->sa->state != IKE_SA_ESTABLISHED))
 		return;
 	if (p->sa == NULL || p->sa->state != IKE_SA_ESTABLISHED) {
 		p->wanted = 1;

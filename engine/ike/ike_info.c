@@ -333,16 +333,15 @@ info_dpd_inbound(struct ike_sa *sa)
 {
 	const struct ike_tunnel *t;
 	const struct ipsec_sa *c;
-	const struct sad_entry *e;
-	uint64_t pk = 0;
+	uint64_t pk = 0, p, b;
 
 	TAILQ_FOREACH(t, &sa->ike->tunnels, entry) {
 		if (t->peer != sa->peer)
 			continue;
-		TAILQ_FOREACH(c, &t->sas, entry)
-			if ((e = sad_lookup(sa->ike->sad, c->spi_in, SAD_IN)) !=
-			    NULL)
-				pk += e->packets;
+		TAILQ_FOREACH(c, &t->sas, entry) {
+			sad_stats(sa->ike->sad, c->spi_in, SAD_IN, &p, &b);
+			pk += p;
+		}
 	}
 	return pk;
 }

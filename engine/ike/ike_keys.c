@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/uio.h>
 
+#include "be.h"
 #include "ike_keys.h"
 
 /* ike_keys_hash_p2(): SA, nonces, KE and two IDs fit with room. */
@@ -40,15 +41,6 @@ static int
 chunk_ok(struct ike_chunk c)
 {
 	return c.p != NULL || c.len == 0;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
 }
 
 /* A struct filled by ike_keys_derive(), not garbage or a wiped one. */
@@ -222,7 +214,7 @@ ike_keys_hash_p2(const struct ike_keys *k, int zero_prefix, uint32_t msgid,
 	if (!keys_ok(k) || out == NULL || nparts < 0 || nparts > P2_PARTS_MAX ||
 	    (parts == NULL && nparts != 0))
 		return -1;
-	put32(mid, msgid);
+	be_put32(mid, msgid);
 	v[0] = kv(&zero, zero_prefix ? 1 : 0);
 	v[1] = kv(mid, sizeof(mid));
 	for (i = 0; i < nparts; i++) {
@@ -246,7 +238,7 @@ ike_keys_keymat(const struct ike_keys *k, struct ike_chunk gqm,
 	    len > (size_t)IKE_KEYMAT_MAX || !chunk_ok(gqm) || !chunk_ok(ni) ||
 	    !chunk_ok(nr))
 		return -1;
-	put32(spibuf, spi);
+	be_put32(spibuf, spi);
 	seed[0] = kc(gqm);
 	seed[1] = kv(&protocol, 1);
 	seed[2] = kv(spibuf, sizeof(spibuf));
@@ -265,7 +257,7 @@ ike_keys_iv_p2(const struct ike_keys *k, const uint8_t *last_block,
 
 	if (!keys_ok(k) || last_block == NULL || out == NULL)
 		return -1;
-	put32(mid, msgid);
+	be_put32(mid, msgid);
 	v[0] = kv(last_block, k->ivlen);
 	v[1] = kv(mid, sizeof(mid));
 	if (crypto_digest(k->prf, v, 2, h) != 0)

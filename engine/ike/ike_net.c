@@ -38,75 +38,6 @@ ike_ep_fmt(const struct ike_ep *ep, char *out, size_t len)
 	return out;
 }
 
-static socklen_t
-ike_net_sockaddr(const struct addr *a, uint16_t port,
-		 struct sockaddr_storage *ss)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == AF_INET6) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		memcpy(&sin6->sin6_addr, &a->v6, sizeof(a->v6));
-		return sizeof(*sin6);
-	}
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(port);
-	if (a->family == AF_INET)
-		sin->sin_addr = a->v4;
-	return sizeof(*sin);
-}
-
-static void
-ike_net_from_sockaddr(const struct sockaddr_storage *ss, struct ike_ep *ep)
-{
-	const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
-	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
-
-	memset(ep, 0, sizeof(*ep));
-	if (ss->ss_family == AF_INET6 &&
-	    IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
-		ep->addr.family = AF_INET;
-		memcpy(&ep->addr.v4, &sin6->sin6_addr.s6_addr[12], 4);
-		ep->port = ntohs(sin6->sin6_port);
-	} else if (ss->ss_family == AF_INET6) {
-		ep->addr.family = AF_INET6;
-		ep->addr.v6 = sin6->sin6_addr;
-		ep->port = ntohs(sin6->sin6_port);
-	} else {
-		ep->addr.family = AF_INET;
-		ep->addr.v4 = sin->sin_addr;
-		ep->port = ntohs(sin->sin_port);
-	}
-}
-
-/* The destination of a received datagram: our address for NAT-D. */
-static void
-ike_net_pktinfo(struct msghdr *mh, struct ike_ep *local)
-{
-	struct cmsghdr *cm;
-
-	for (cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
-		if (cm->cmsg_level == IPPROTO_IP &&
-		    cm->cmsg_type == IP_PKTINFO) {
-			struct in_pktinfo pi;
-
-			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
-			local->addr.family = AF_INET;
-			local->addr.v4 = pi.ipi_addr;
-		} else if (cm->cmsg_level == IPPROTO_IPV6 &&
-			   cm->cmsg_type == IPV6_PKTINFO) {
-			struct in6_pktinfo pi;
-
-			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
-			local->addr.family = AF_INET6;
-			local->addr.v6 = pi.ipi6_addr;
-		}
-	}
-}
-
 static void
 ike_net_datagram(struct ike *ike, struct ike_sock *s, uint8_t *p, size_t n,
 		 const struct ike_ep *local, const struct ike_ep *remote)
@@ -157,11 +88,12 @@ ike_net_read(struct ev_io *io, int fd, uint32_t events, void *arg)
 		mh.msg_controllen = sizeof(cbuf.buf);
 		if ((n = recvmsg(fd, &mh, MSG_DONTWAIT)) == -1)
 			break;
-		ike_net_from_sockaddr(&from, &remote);
+		addr_sock_from(&from, &remote.addr, &remote.port);
 		memset(&local, 0, sizeof(local));
 		local.addr = s->bound;
 		local.port = s->port;
-		ike_net_pktinfo(&mh, &local);
+		/* our address as the peer sent to it: NAT-D needs it */
+		addr_sock_pktinfo(&mh, &local.addr);
 		ike_net_datagram(s->ike, s, buf, (size_t)n, &local, &remote);
 	}
 }
@@ -203,7 +135,7 @@ ike_net_socket(int family, const struct addr *bind_addr, uint16_t port,
 	}
 	memset(&any, 0, sizeof(any));
 	any.family = (sa_family_t)family;
-	sl = ike_net_sockaddr(bind_addr->family ? bind_addr : &any, port, &ss);
+	sl = addr_sock_to(bind_addr->family ? bind_addr : &any, port, &ss);
 	if (bind(fd, (struct sockaddr *)&ss, sl) == -1)
 		goto fail;
 	return fd;
@@ -258,8 +190,13 @@ ike_net_add(struct ike *ike, int family, const struct addr *a, uint16_t port)
 	s->family = family;
 	s->port = port;
 	s->bound = *a;
-	if ((s->io = ev_io_new(ike->loop, fd, EPOLLIN, ike_net_read, s)) ==
-	    NULL) {
+	if (port == IKE_NATT_PORT && ike->has_udp_hook) {
+		if (ike->udp_hook.add(ike->udp_hook.arg, fd, a, port) == -1) {
+			close(fd);
+			return -1;
+		}
+	} else if ((s->io = ev_io_new(ike->loop, fd, EPOLLIN, ike_net_read,
+				      s)) == NULL) {
 		close(fd);
 		return -1;
 	}
@@ -349,16 +286,49 @@ ike_net_retry(struct ev_timer *t, void *arg)
 	ike_net_open(arg);
 }
 
-/* Bring the sockets in line with the configuration. */
+/* Is socket "s" the one address "w" wants (its wildcard, or bound)? */
+static int
+ike_net_is(const struct ike_sock *s, const struct addr *w)
+{
+	if (s->family != w->family)
+		return 0;
+	if (ike_net_is_wild(w))
+		return s->bound.family == AF_UNSPEC;
+	return addr_eq(&s->bound, w);
+}
+
+/* The open sockets are exactly the wanted ones, on both ports. */
+static int
+ike_net_same(const struct ike *ike, const struct addr *want, int n)
+{
+	int i, j, found;
+
+	if (ike->nsocks != 2 * n || ike->sock_error[0] != '\0')
+		return 0;
+	for (i = 0; i < ike->nsocks; i++) {
+		for (found = 0, j = 0; j < n && !found; j++)
+			found = ike_net_is(&ike->socks[i], &want[j]);
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Bring the sockets in line with the configuration.  Sockets that stay
+ * wanted are kept: a reload must not drop what is in flight.
+ */
 int
 ike_net_open(struct ike *ike)
 {
 	struct addr want[IKE_SOCKS_MAX / 2], bind_addr;
 	int n, i, rv = 0;
 
+	n = ike_net_want(ike, want, IKE_SOCKS_MAX / 2);
+	if (ike_net_same(ike, want, n))
+		return 0;
 	ike_net_close(ike);
 	ike->sock_error[0] = '\0';
-	n = ike_net_want(ike, want, IKE_SOCKS_MAX / 2);
 	for (i = 0; i < n; i++) {
 		memset(&bind_addr, 0, sizeof(bind_addr));
 		if (!ike_net_is_wild(&want[i]))
@@ -385,10 +355,30 @@ ike_net_close(struct ike *ike)
 	int i;
 
 	for (i = 0; i < ike->nsocks; i++) {
-		ev_io_free(ike->socks[i].io);
+		if (ike->socks[i].io != NULL)
+			ev_io_free(ike->socks[i].io);
+		else
+			ike->udp_hook.remove(ike->udp_hook.arg,
+					     ike->socks[i].fd);
 		close(ike->socks[i].fd);
 	}
 	ike->nsocks = 0;
+}
+
+/*
+ * From now on a data plane reads UDP 4500.  Set before the first
+ * ike_apply(), so that no socket is reopened under a negotiation (a
+ * reply arriving in between would be lost); if some are open, they are.
+ */
+void
+ike_set_udp_hook(struct ike *ike, const struct ike_udp_hook *h)
+{
+	ike->udp_hook = *h;
+	ike->has_udp_hook = 1;
+	if (ike->nsocks > 0) {
+		ike_net_close(ike);
+		ike_net_open(ike);
+	}
 }
 
 /* --- sending --- */
@@ -467,7 +457,7 @@ ike_net_sendmsg(struct ike *ike, const struct ike_ep *local,
 	memset(&mh, 0, sizeof(mh));
 	memset(&cbuf, 0, sizeof(cbuf));
 	mh.msg_name = &to;
-	mh.msg_namelen = ike_net_sockaddr(&remote->addr, remote->port, &to);
+	mh.msg_namelen = addr_sock_to(&remote->addr, remote->port, &to);
 	mh.msg_iov = iov;
 	mh.msg_iovlen = (size_t)niov;
 	if (s->bound.family == AF_UNSPEC)
@@ -526,9 +516,9 @@ ike_net_source(const struct addr *remote, struct addr *out)
 	if ((fd = socket(remote->family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
 		return -1;
 	if (connect(fd, (struct sockaddr *)&ss,
-		    ike_net_sockaddr(remote, IKE_PORT, &ss)) == 0 &&
+		    addr_sock_to(remote, IKE_PORT, &ss)) == 0 &&
 	    getsockname(fd, (struct sockaddr *)&me, &sl) == 0) {
-		ike_net_from_sockaddr(&me, &ep);
+		addr_sock_from(&me, &ep.addr, &ep.port);
 		*out = ep.addr;
 		rv = 0;
 	}

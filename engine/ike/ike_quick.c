@@ -549,12 +549,9 @@ ike_quick_input(struct ike_sa *sa, const struct ike_hdr *h, uint8_t *p,
 	int fresh = 0;
 
 	if ((x = ike_xchg_find(sa, h->msgid)) != NULL &&
-	    memcmp(x->last_in, digest, dl) == 0) {
-		sa->ike->st.drops[IKE_DROP_DUPLICATE]++;
-		ike_net_send(sa->ike, &sa->local, &sa->remote, x->last_out.data,
-			     x->last_out.len);
+	    ike_recv_dup(sa->ike, &x->dup, x->last_in, &x->last_out, digest,
+			 &sa->local, &sa->remote))
 		return;
-	}
 	if (x == NULL) {
 		if ((x = ike_xchg_new(sa, h->msgid, IKE_EXCH_QUICK, 0)) ==
 		    NULL) {
@@ -577,6 +574,7 @@ ike_quick_input(struct ike_sa *sa, const struct ike_hdr *h, uint8_t *p,
 	memcpy(saved, x->iv, sizeof(saved));
 	memcpy(x->iv, next_iv, sizeof(next_iv));
 	memcpy(x->last_in, digest, dl);
+	x->dup.answered = 0;
 	if (quick_step(x, &msg, plain, len) == -1) {
 		if (fresh)
 			ike_xchg_free(x);

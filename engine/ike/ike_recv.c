@@ -34,19 +34,25 @@ ike_recv_digest(const uint8_t *p, size_t n, uint8_t *out)
 }
 
 /*
- * A copy of the last message we answered: the peer lost our reply.
- * Resend it; the exchange does not move.
+ * A copy of the last message seen: the peer lost our reply, if we sent
+ * one (see struct ike_dup).  Resend it; the exchange does not move.
+ * Returns 1 when the message was a duplicate.
  */
-static int
-ike_recv_duplicate(struct ike *ike, uint8_t *seen, const struct buf *last,
-		   const uint8_t *digest, const struct ike_ep *local,
-		   const struct ike_ep *remote)
+int
+ike_recv_dup(struct ike *ike, struct ike_dup *d, const uint8_t *seen,
+	     const struct buf *last, const uint8_t *digest,
+	     const struct ike_ep *local, const struct ike_ep *remote)
 {
+	uint64_t now = ev_now(ike->loop);
+
 	if (memcmp(seen, digest, crypto_hash_len(IKE_RECV_DIGEST)) != 0)
 		return 0;
 	ike->st.drops[IKE_DROP_DUPLICATE]++;
-	if (last->len > 0)
-		ike_net_send(ike, local, remote, last->data, last->len);
+	if (!d->answered || last->len == 0 ||
+	    (d->at_ms != 0 && now - d->at_ms < IKE_DUP_MS))
+		return 1;
+	d->at_ms = now;
+	ike_net_send(ike, local, remote, last->data, last->len);
 	return 1;
 }
 
@@ -210,11 +216,12 @@ ike_recv_known(struct ike *ike, struct ike_sa *sa, const struct ike_hdr *h,
 	       const struct ike_ep *local, const struct ike_ep *remote)
 {
 	if (h->exch == IKE_EXCH_ID_PROT || h->exch == IKE_EXCH_AGGRESSIVE) {
-		if (ike_recv_duplicate(ike, sa->last_in, &sa->last_out, digest,
-				       &sa->local, &sa->remote))
+		if (ike_recv_dup(ike, &sa->dup, sa->last_in, &sa->last_out,
+				 digest, &sa->local, &sa->remote))
 			return;
 		ike_recv_follow(sa, local, remote);
 		memcpy(sa->last_in, digest, crypto_hash_len(IKE_RECV_DIGEST));
+		sa->dup.answered = 0;
 		ike_recv_p1(sa, h, p, n);
 		return;
 	}
@@ -267,8 +274,8 @@ ike_recv(struct ike *ike, const struct ike_ep *local,
 		/* A resent first message, or a new negotiation. */
 		sa = ike_sa_find_half(ike, h.icookie, remote);
 		if (sa != NULL && !sa->initiator) {
-			ike_recv_duplicate(ike, sa->last_in, &sa->last_out,
-					   digest, &sa->local, &sa->remote);
+			ike_recv_dup(ike, &sa->dup, sa->last_in, &sa->last_out,
+				     digest, &sa->local, &sa->remote);
 			return;
 		}
 		if (sa != NULL && h.exch == IKE_EXCH_INFO) {

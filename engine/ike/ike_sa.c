@@ -296,6 +296,7 @@ ike_sa_send(struct ike_sa *sa, struct ike_build *b, int flags)
 	}
 	buf_reset(&sa->last_out);
 	buf_add(&sa->last_out, b->b.data, b->b.len);
+	sa->dup.answered = 1;
 	ike_net_send(sa->ike, &sa->local, &sa->remote, b->b.data, b->b.len);
 	ike_build_release(b);
 	sa->retries = 0;
@@ -436,12 +437,12 @@ ike_sa_established(struct ike_sa *sa)
 		  ike_ep_fmt(&sa->remote, ep, sizeof(ep)));
 	log_event(EV_IKE_SA_UP,
 		  "ISAKMP SA with %s (%s) established: %s %s, "
-		  "%s, %s %s, DH group %d, lifetime %us, peer id %s",
+		  "%s, %s%s, DH group %d, lifetime %us, peer id %s",
 		  ike_ep_fmt(&sa->remote, ep, sizeof(ep)), p->conf->name,
 		  ike_wire_exch_name(sa->exch),
 		  sa->initiator ? "initiator" : "responder",
 		  crypto_cipher_name(sa->xf.cipher),
-		  crypto_hash_name(sa->xf.hash), sa->floated ? "NAT-T" : "",
+		  crypto_hash_name(sa->xf.hash), sa->floated ? ", NAT-T" : "",
 		  sa->xf.group, sa->xf.life_s,
 		  ike_id_fmt(&sa->remote_id, idb, sizeof(idb)));
 	ike_info_dpd_arm(sa);

@@ -188,13 +188,14 @@ static void
 show_ipsec_counters(struct json_w *w, const struct ike *ike,
 		    const struct ipsec_sa *c)
 {
-	const struct sad_entry *in = sad_lookup(ike->sad, c->spi_in, SAD_IN);
-	const struct sad_entry *out = sad_lookup(ike->sad, c->spi_out, SAD_OUT);
+	uint64_t pi, bi, po, bo;
 
-	json_kv_uint(w, "packets_in", in ? in->packets : 0);
-	json_kv_uint(w, "bytes_in", in ? in->bytes : 0);
-	json_kv_uint(w, "packets_out", out ? out->packets : 0);
-	json_kv_uint(w, "bytes_out", out ? out->bytes : 0);
+	sad_stats(ike->sad, c->spi_in, SAD_IN, &pi, &bi);
+	sad_stats(ike->sad, c->spi_out, SAD_OUT, &po, &bo);
+	json_kv_uint(w, "packets_in", pi);
+	json_kv_uint(w, "bytes_in", bi);
+	json_kv_uint(w, "packets_out", po);
+	json_kv_uint(w, "bytes_out", bo);
 }
 
 static void
@@ -277,13 +278,22 @@ ike_show_ipsec_sa(struct ike *ike, struct json_w *w, const char *tunnel,
 			TAILQ_FOREACH(c, &t->sas, entry)
 				show_ipsec_one(w, ike, c, detail);
 	json_arr_close(w);
+	ike_show_ipsec_tunnels(ike, w, tunnel);
+	json_obj_close(w);
+}
+
+/* The tunnels' state as IKE sees it: admin, oper, last change. */
+void
+ike_show_ipsec_tunnels(struct ike *ike, struct json_w *w, const char *tunnel)
+{
+	const struct ike_tunnel *t;
+
 	json_key(w, "tunnels");
 	json_arr_open(w);
 	TAILQ_FOREACH(t, &ike->tunnels, entry)
 		if (tunnel == NULL || strcmp(t->conf->name, tunnel) == 0)
 			show_tunnel(w, t);
 	json_arr_close(w);
-	json_obj_close(w);
 }
 
 void

@@ -94,6 +94,7 @@ ike_xchg_send(struct ike_xchg *x, struct ike_build *b, int flags)
 	}
 	buf_reset(&x->last_out);
 	buf_add(&x->last_out, b->b.data, b->b.len);
+	x->dup.answered = 1;
 	ike_net_send(sa->ike, &sa->local, &sa->remote, b->b.data, b->b.len);
 	ike_build_release(b);
 	x->retries = 0;

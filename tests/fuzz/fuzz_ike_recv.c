@@ -67,7 +67,8 @@ fuzz_init(void)
 	fuzz_loop = ev_loop_new();
 	if ((fuzz_c = conf_parse("fuzz.conf", fuzz_conf, strlen(fuzz_conf),
 				 &errs)) == NULL ||
-	    (fuzz_ike = ike_new(fuzz_loop, fuzz_c, err, sizeof(err))) == NULL)
+	    (fuzz_ike = ike_new(fuzz_loop, err, sizeof(err))) == NULL ||
+	    ike_apply(fuzz_ike, fuzz_c) == -1)
 		abort();
 }
 

@@ -77,11 +77,12 @@ side_new(struct side *s, struct ev_loop *loop, int me, const char *mode,
 	if ((s->conf = conf_parse("engine.conf", text, strlen(text), &errs)) ==
 	    NULL)
 		fail_msg("%s", errs.msg[0]);
-	if ((s->ike = ike_new(loop, s->conf, err, sizeof(err))) == NULL)
+	if ((s->ike = ike_new(loop, err, sizeof(err))) == NULL)
 		fail_msg("%s", err);
 	s->ike->subs[0].fn = on_event;
 	s->ike->subs[0].arg = s;
 	s->ike->nsubs = 1;
+	assert_int_equal(ike_apply(s->ike, s->conf), 0);
 	assert_int_equal(s->ike->nsocks, 2); /* UDP 500 and 4500 */
 }
 
@@ -256,6 +257,62 @@ test_delete_travels(void **state)
 	ev_loop_free(loop);
 }
 
+/* Hand "ike" a copy of the message in "m", as from its SA's peer. */
+static void
+replay(struct ike *ike, const struct ike_sa *sa, const struct buf *m)
+{
+	uint8_t copy[IKE_MSG_MAX];
+
+	assert_true(m->len > 0 && m->len <= sizeof(copy));
+	memcpy(copy, m->data, m->len);
+	ike_recv(ike, &sa->local, &sa->remote, copy, m->len);
+}
+
+/*
+ * A resent message is answered with our reply to it, once per
+ * IKE_DUP_MS, and never with a message that was not a reply to it: the
+ * initiator does not answer a second copy of the final main-mode
+ * message, or the two sides would play the pair back and forth forever.
+ */
+static void
+test_duplicates_answered_once(void **state)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct ike_sa *ia, *ra;
+	struct side s[2];
+	uint64_t tx0, tx1, dup0, dup1;
+
+	(void)state;
+	side_new(&s[1], loop, 2, "main", p1_body("aes-128", "sha1", 14),
+		 "aes-128-gcm", "none", "", "never");
+	side_new(&s[0], loop, 1, "main", p1_body("aes-128", "sha1", 14),
+		 "aes-128-gcm", "none", "", "always");
+	assert_true(run_until(loop, both_up, s, 10000));
+	ia = TAILQ_FIRST(&s[0].ike->sas);
+	ra = TAILQ_FIRST(&s[1].ike->sas);
+	tx0 = s[0].ike->st.tx;
+	tx1 = s[1].ike->st.tx;
+	dup0 = s[0].ike->st.drops[IKE_DROP_DUPLICATE];
+	dup1 = s[1].ike->st.drops[IKE_DROP_DUPLICATE];
+	/* The responder's last message (MM6) again: no answer. */
+	replay(s[0].ike, ia, &ra->last_out);
+	assert_int_equal(s[0].ike->st.drops[IKE_DROP_DUPLICATE], dup0 + 1);
+	assert_int_equal(s[0].ike->st.tx, tx0);
+	/* The initiator's (MM5) again: MM6 is resent, but only once. */
+	replay(s[1].ike, ra, &ia->last_out);
+	replay(s[1].ike, ra, &ia->last_out);
+	assert_int_equal(s[1].ike->st.drops[IKE_DROP_DUPLICATE], dup1 + 2);
+	assert_int_equal(s[1].ike->st.tx, tx1 + 1);
+	/* The resent MM6 reaches the initiator, which stays quiet. */
+	run_until(loop, deleted, s, 300);
+	assert_int_equal(s[0].ike->st.drops[IKE_DROP_DUPLICATE], dup0 + 2);
+	assert_int_equal(s[0].ike->st.tx, tx0);
+	assert_int_equal(s[1].ike->st.tx, tx1 + 1);
+	side_free(&s[0]);
+	side_free(&s[1]);
+	ev_loop_free(loop);
+}
+
 static int
 failed(void *arg)
 {
@@ -329,6 +386,7 @@ main(void)
 	    cmocka_unit_test(test_aggressive_gcm_pfs),
 	    cmocka_unit_test(test_every_transform),
 	    cmocka_unit_test(test_delete_travels),
+	    cmocka_unit_test(test_duplicates_answered_once),
 	    cmocka_unit_test(test_phase1_mismatch_counted),
 	};
 

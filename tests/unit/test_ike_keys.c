@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,17 +31,6 @@ static void
 pool_reset(void)
 {
 	pool_used = 0;
-}
-
-static unsigned int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return (unsigned int)(c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (unsigned int)(c - 'a' + 10);
-	fail_msg("bad hex digit '%c'", c);
-	return 0;
 }
 
 static struct ike_chunk
