@@ -41,8 +41,7 @@ struct sockaddr_storage;
 struct msghdr;
 socklen_t addr_sock_to(const struct addr *, uint16_t,
 		       struct sockaddr_storage *);
-void addr_sock_from(const struct sockaddr_storage *, struct addr *,
-		    uint16_t *);
+void addr_sock_from(const struct sockaddr_storage *, struct addr *, uint16_t *);
 void addr_sock_pktinfo(struct msghdr *, struct addr *);
 
 #endif

@@ -138,10 +138,23 @@ int esp_frag_ipv4(const uint8_t *, size_t, size_t,
 size_t esp_frag_icmp_too_big(const uint8_t *, size_t, const struct addr *,
 			     uint32_t, uint8_t *, size_t);
 
+/* --- esp_csum.c --- */
+
+/*
+ * Ones'-complement sum (RFC 1071) of "len" bytes at "p", plus "sum",
+ * folded to 16 bits, not complemented, in host order (as a big-endian
+ * read of the checksum field gives it).  An odd length counts the last
+ * byte as the high half of a word: when summing in pieces, every piece
+ * but the last must have an even length.
+ */
+uint16_t esp_csum(const void *, size_t, uint32_t);
+/* The pseudo-header of IPv4 or IPv6 header "ip" for proto and length. */
+uint16_t esp_csum_pseudo(const uint8_t *, int, uint8_t, size_t);
 /* Recompute the IPv4 header checksum. */
-void esp_frag_ipv4_csum(uint8_t *);
+void esp_csum_ip4(uint8_t *);
 
 /* --- esp_tun.c --- */
+#define ESP_TUN_HDR 10 /* struct virtio_net_hdr before every packet */
 
 /* Open (create) the TUN device "name", non-blocking; set its MTU, up. */
 int esp_tun_open(const char *, uint32_t, char *, size_t);

@@ -32,36 +32,6 @@
 #define FRAG_V6_MIN_MTU	 1280
 #define FRAG_V6_EXT_MAX	 8 /* extension headers walked before giving up */
 
-static uint32_t
-frag_sum(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += be_get16(p + i);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t
-frag_fold(uint32_t sum)
-{
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-/* The caller guarantees IHL * 4 bytes at hdr. */
-void
-esp_frag_ipv4_csum(uint8_t *hdr)
-{
-	size_t ihl = (size_t)(hdr[0] & 0x0f) * 4;
-
-	be_put16(hdr + 10, 0);
-	be_put16(hdr + 10, frag_fold(frag_sum(0, hdr, ihl)));
-}
-
 int
 esp_frag_df(const uint8_t *pkt, size_t len)
 {
@@ -147,7 +117,7 @@ frag_one(const struct frag_job *j, size_t pos, size_t n, int last)
 	if (!last || j->mf0)
 		fl |= FRAG_MF;
 	be_put16(buf + 6, fl);
-	esp_frag_ipv4_csum(buf);
+	esp_csum_ip4(buf);
 	return j->emit(buf, hl + n, j->arg);
 }
 
@@ -272,13 +242,13 @@ frag_icmp4(const uint8_t *orig, size_t len, const struct addr *src,
 	out[9] = FRAG_PROTO_ICMP;
 	memcpy(out + 12, src->bytes, 4);
 	memcpy(out + 16, orig + 12, 4);
-	esp_frag_ipv4_csum(out);
+	esp_csum_ip4(out);
 	icmp = out + FRAG_IP4_HDR;
 	icmp[0] = 3;
 	icmp[1] = 4;
 	be_put16(icmp + 6, (uint16_t)(mtu > 0xffff ? 0xffff : mtu));
 	memcpy(icmp + FRAG_ICMP_HDR, orig, quote);
-	be_put16(icmp + 2, frag_fold(frag_sum(0, icmp, n - FRAG_IP4_HDR)));
+	be_put16(icmp + 2, (uint16_t)~esp_csum(icmp, n - FRAG_IP4_HDR, 0));
 	return n;
 }
 
@@ -369,9 +339,8 @@ frag_icmp6(const uint8_t *orig, size_t len, const struct addr *src,
 	be_put16(icmp + 6, (uint16_t)mtu);
 	memcpy(icmp + FRAG_ICMP_HDR, orig, quote);
 	/* Pseudo-header (RFC 8200 8.1): addresses, length, next header. */
-	sum = frag_sum(0, out + 8, 32);
-	sum += (uint32_t)(n - FRAG_IP6_HDR) + FRAG_PROTO_ICMP6;
-	be_put16(icmp + 2, frag_fold(frag_sum(sum, icmp, n - FRAG_IP6_HDR)));
+	sum = esp_csum_pseudo(out, 1, FRAG_PROTO_ICMP6, n - FRAG_IP6_HDR);
+	be_put16(icmp + 2, (uint16_t)~esp_csum(icmp, n - FRAG_IP6_HDR, sum));
 	return n;
 }
 

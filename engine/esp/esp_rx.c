@@ -3,7 +3,9 @@
  * inside UDP 4500 next to IKE.  Each packet is looked up by SPI, checked
  * (replay, integrity, padding, next header, the SA's networks), its TCP
  * MSS clamped, and written to its tunnel's TUN device for the kernel to
- * forward.  IKE datagrams met on 4500 go up to the event loop.
+ * forward: the TCP segments of one flow in one batch merged into one
+ * write (esp_gro.c), so that the kernel forwards one packet, not dozens.
+ * IKE datagrams met on 4500 go up to the event loop.
  *
  * The kernel reassembles fragmented outer packets before either socket
  * sees them (IPv4 and IPv6 defragment before raw and UDP delivery).
@@ -18,6 +20,7 @@
 #include <unistd.h>
 
 #include "esp_dp.h"
+#include "esp_gso.h"
 
 #define RX_SLOT	  (9216 + 512)
 #define RX_BURSTS 4	      /* recvmmsg calls per wakeup and socket */
@@ -35,6 +38,8 @@ struct rx {
 	struct sockaddr_storage from[DP_BATCH];
 	uint8_t ctl[DP_BATCH][CMSG_SPACE(sizeof(struct in6_pktinfo))];
 	uint8_t (*slot)[RX_SLOT];
+	struct esp_gro *gro;	   /* decrypted packets waiting to be written */
+	struct dp_tunnel *gro_tun; /* ... all of this tunnel */
 };
 
 static struct dp_in **
@@ -53,6 +58,28 @@ rx_drop(struct rx *st, struct dp_tunnel *t, enum esp_drop why)
 	struct dp_counters *c = t != NULL ? &t->rx : &st->dp->rx_global;
 
 	DP_ADD(c->drops[why], 1);
+}
+
+/* One TUN write (a virtio_net_hdr, a packet or a merged train). */
+static int
+rx_emit(uint8_t *pkt, size_t len, void *arg)
+{
+	struct rx *st = arg;
+	struct dp_tunnel *t = st->gro_tun;
+
+	if (write(t->fd, pkt, len) == (ssize_t)len)
+		return 0;
+	rx_drop(st, t, ESP_DROP_IO);
+	return -1;
+}
+
+/* Write what is held: at the end of a batch, or for another tunnel. */
+static void
+rx_gro_flush(struct rx *st)
+{
+	if (st->gro_tun != NULL)
+		esp_gro_flush(st->gro, rx_emit, st);
+	st->gro_tun = NULL;
 }
 
 /* One ESP packet: from SPI to the tunnel interface. */
@@ -94,8 +121,11 @@ rx_esp(struct rx *st, uint8_t *esp, size_t len)
 			(uint16_t)((inner[0] >> 4) == 6 ? m - 20 : m)) == 1)
 			DP_ADD(t->rx.mss, 1);
 	}
-	if (write(t->fd, inner, ilen) != (ssize_t)ilen) {
-		rx_drop(st, t, ESP_DROP_IO);
+	if (st->gro_tun != t)
+		rx_gro_flush(st);
+	st->gro_tun = t;
+	if (esp_gro_add(st->gro, inner, ilen, rx_emit, st) == -1) {
+		rx_drop(st, t, ESP_DROP_MALFORMED);
 		return;
 	}
 	DP_ADD(in->pkts, 1);
@@ -148,6 +178,7 @@ rx_esp4(struct rx *st)
 			}
 			rx_esp(st, p + ihl, len - ihl);
 		}
+		rx_gro_flush(st);
 		if (n < DP_BATCH)
 			return;
 	}
@@ -166,6 +197,7 @@ rx_esp6(struct rx *st)
 			return;
 		for (i = 0; i < n; i++)
 			rx_esp(st, st->slot[i], st->msgs[i].msg_len);
+		rx_gro_flush(st);
 		if (n < DP_BATCH)
 			return;
 	}
@@ -211,6 +243,7 @@ rx_udp(struct rx *st, const struct dp_udp *u)
 			else
 				rx_esp(st, p, len);
 		}
+		rx_gro_flush(st);
 		if (n < DP_BATCH)
 			return;
 	}
@@ -342,7 +375,8 @@ esp_rx_main(void *arg)
 	int i, n;
 
 	if ((st = calloc(1, sizeof(*st))) == NULL ||
-	    (st->slot = calloc(DP_BATCH, RX_SLOT)) == NULL)
+	    (st->slot = calloc(DP_BATCH, RX_SLOT)) == NULL ||
+	    (st->gro = esp_gro_new()) == NULL)
 		abort(); /* at start: nothing to lose yet */
 	st->w = w;
 	st->dp = w->dp;
@@ -371,6 +405,7 @@ esp_rx_main(void *arg)
 				rx_udp(st, c);
 		}
 	}
+	esp_gro_free(st->gro);
 	free(st->slot);
 	free(st);
 	return NULL;

@@ -1,7 +1,8 @@
 /*
  * TUN devices: one per route-based tunnel, layer 3, no packet-info
- * header, so a read() returns exactly one IPv4 or IPv6 packet and a
- * write() takes one.
+ * header.  Each read() and write() carries a virtio_net_hdr
+ * (ESP_TUN_HDR bytes) and then one IPv4 or IPv6 packet, which with TCP
+ * segmentation offload may hold many TCP segments (esp_gso.c).
  *
  * The device is not made persistent (no TUNSETPERSIST): it lives exactly
  * as long as its descriptor.  When the descriptor closes, the kernel
@@ -24,7 +25,8 @@
 #include "esp.h"
 #include "str.h"
 
-#define TUN_DEV "/dev/net/tun"
+#define TUN_DEV	     "/dev/net/tun"
+#define TUN_OFFLOADS (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN)
 
 /*
  * A name the kernel takes as it is: TUNSETIFF expands "%d" into a free
@@ -99,7 +101,7 @@ esp_tun_open(const char *name, uint32_t mtu, char *err, size_t errlen)
 {
 	struct ifreq ifr;
 	const char *step;
-	int fd = -1;
+	int fd = -1, hdrsz = ESP_TUN_HDR;
 
 	step = "bad interface name";
 	if (tun_ifreq(name, &ifr) == -1)
@@ -112,10 +114,22 @@ esp_tun_open(const char *name, uint32_t mtu, char *err, size_t errlen)
 	 * refuses a device of that name that exists already (someone's
 	 * persistent TUN): adopting it would break the lifetime above.
 	 */
-	ifr.ifr_flags = (short)(IFF_TUN | IFF_NO_PI | IFF_TUN_EXCL);
+	ifr.ifr_flags =
+	    (short)(IFF_TUN | IFF_NO_PI | IFF_TUN_EXCL | IFF_VNET_HDR);
 	step = "TUNSETIFF";
 	if (ioctl(fd, TUNSETIFF, &ifr) == -1)
 		goto fail;
+	step = "TUNSETVNETHDRSZ";
+	if (ioctl(fd, TUNSETVNETHDRSZ, &hdrsz) == -1)
+		goto fail;
+	/*
+	 * TCP segmentation offload: the kernel hands over up to 64 KiB of
+	 * one TCP stream in one read, and takes as much in one write; we cut
+	 * and merge segments ourselves (esp_gso.c).  A kernel that refuses
+	 * still works, one packet per read.
+	 */
+	if (ioctl(fd, TUNSETOFFLOAD, TUN_OFFLOADS) == -1)
+		(void)ioctl(fd, TUNSETOFFLOAD, 0);
 	step = "set MTU";
 	if (esp_tun_set_mtu(name, mtu) == -1)
 		goto fail;

@@ -16,9 +16,10 @@
 #include <unistd.h>
 
 #include "esp_dp.h"
+#include "esp_gso.h"
 
-#define TX_SLOT	 (9216 + 256)	/* an outer packet: jumbo path MTU max */
-#define TX_READS (2 * DP_BATCH) /* packets per tunnel per wakeup */
+#define TX_SLOT	 (9216 + 256) /* an outer packet: jumbo path MTU max */
+#define TX_READS 32	      /* TUN reads per tunnel per wakeup */
 
 struct tx {
 	struct dp_worker *w;
@@ -30,9 +31,10 @@ struct tx {
 	int n;
 	uint16_t ipid;
 	uint64_t now;
-	uint8_t in[ESP_PKT_MAX];
-	uint8_t big[DP_BUF]; /* an outer packet that needs fragmenting */
-	uint8_t icmp[1500];
+	uint8_t in[ESP_GSO_READ_MAX]; /* one TUN read: up to 64 KiB of TCP */
+	uint8_t seg[ESP_GSO_PKT_MAX]; /* one segment cut from it */
+	uint8_t big[DP_BUF];	      /* an outer packet to fragment */
+	uint8_t icmp[ESP_TUN_HDR + 1500]; /* too-big, for a TUN write */
 	struct dp_tunnel *cur; /* the tunnel whose packet is in hand */
 	struct dp_out *curo;
 	struct dp_tunnel *tuns[256]; /* TX's own list (not control's) */
@@ -123,7 +125,7 @@ tx_ip4(struct tx *st, const struct dp_out *o, const uint8_t *inner, uint8_t *h,
 	h[9] = o->dport ? IPPROTO_UDP : IPPROTO_ESP;
 	memcpy(h + 12, &o->src.v4, 4);
 	memcpy(h + 16, &o->dst.v4, 4);
-	esp_frag_ipv4_csum(h);
+	esp_csum_ip4(h);
 	if (o->dport == 0)
 		return;
 	/* RFC 3948 2.1: the UDP checksum of ESP in UDP over IPv4 is zero. */
@@ -229,20 +231,25 @@ tx_icmp(struct tx *st, struct dp_tunnel *t, const uint8_t *p, size_t len,
 		memcpy(from.bytes, p + (v6 ? 24 : 16), v6 ? 16 : 4);
 	}
 	DP_ADD(t->tx.drops[ESP_DROP_TOO_BIG], 1);
-	n = esp_frag_icmp_too_big(p, len, &from, (uint32_t)mtu, st->icmp,
-				  sizeof(st->icmp));
+	n = esp_frag_icmp_too_big(p, len, &from, (uint32_t)mtu,
+				  st->icmp + ESP_TUN_HDR,
+				  sizeof(st->icmp) - ESP_TUN_HDR);
 	if (n == 0)
 		return;
 	if (own) {
 		memset(&to, 0, sizeof(to));
 		to.sin_family = AF_INET;
 		memcpy(&to.sin_addr, p + 12, 4);
-		if (sendto(st->dp->raw4, st->icmp, n, 0, (struct sockaddr *)&to,
-			   sizeof(to)) == (ssize_t)n)
+		if (sendto(st->dp->raw4, st->icmp + ESP_TUN_HDR, n, 0,
+			   (struct sockaddr *)&to, sizeof(to)) == (ssize_t)n)
 			DP_ADD(t->tx.icmp, 1);
-	} else if (write(t->fd, st->icmp, n) == (ssize_t)n) {
-		DP_ADD(t->tx.icmp, 1);
+		return;
 	}
+	/* A plain packet for the TUN: a virtio_net_hdr of zeros first. */
+	memset(st->icmp, 0, ESP_TUN_HDR);
+	if (write(t->fd, st->icmp, ESP_TUN_HDR + n) ==
+	    (ssize_t)(ESP_TUN_HDR + n))
+		DP_ADD(t->tx.icmp, 1);
 }
 
 /*
@@ -438,16 +445,30 @@ tx_packet(struct tx *st, struct dp_tunnel *t, uint8_t *p, size_t len)
 		tx_encap(p, len, st);
 }
 
+static int
+tx_segment(uint8_t *p, size_t len, void *arg)
+{
+	struct tx *st = arg;
+
+	tx_packet(st, st->cur, p, len);
+	return 0;
+}
+
+/* Each read: one packet, or a TCP train the kernel did not cut. */
 static void
 tx_drain(struct tx *st, struct dp_tunnel *t)
 {
+	enum esp_drop why;
 	ssize_t n;
 	int i;
 
 	for (i = 0; i < TX_READS; i++) {
 		if ((n = read(t->fd, st->in, sizeof(st->in))) <= 0)
 			break;
-		tx_packet(st, t, st->in, (size_t)n);
+		st->cur = t;
+		if (esp_gso_split(st->in, (size_t)n, st->seg, sizeof(st->seg),
+				  tx_segment, st, &why) == -1)
+			DP_ADD(t->tx.drops[why], 1);
 	}
 }
 

@@ -356,9 +356,15 @@ class Charon:
         wait_until(ready, timeout, 0.01, "charon %s's vici socket" %
                    self.name)
         pidfile = os.path.join(self.rundir, "charon.pid")
-        if os.path.exists(pidfile):
+
+        def pid_written():
+            # created first, written after: empty for a moment
             with open(pidfile) as f:
-                got = int(f.read().split()[0])
+                return f.read().split()
+
+        if os.path.exists(pidfile):
+            got = int(wait_until(pid_written, timeout, 0.01,
+                                 "charon's pid file")[0])
             assert got == self.pid, "charon pid %d, expected %d" % (
                 got, self.pid)
         return self
