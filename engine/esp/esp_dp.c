@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <ifaddrs.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -376,11 +377,12 @@ dp_sad_install(void *arg, const struct sad_entry *e)
 			  e->spi, e->tunnel);
 		return 0; /* negotiated all the same; say so above */
 	}
-	if (e->dst.family != AF_INET) {
+	if (e->dst.family == AF_INET6 &&
+	    (e->dport ? dp->udp6 : dp->esp6) == -1) {
 		log_event(EV_ESP_ERROR,
-			  "IPsec SA 0x%08x for %s: IPv6 outer packets are "
-			  "not supported; no traffic will flow",
-			  e->spi, e->tunnel);
+			  "IPsec SA 0x%08x for %s: no IPv6 %s socket; no "
+			  "traffic will flow",
+			  e->spi, e->tunnel, e->dport ? "UDP" : "ESP");
 		return 0;
 	}
 	dp_key_export(dp, e);
@@ -678,12 +680,28 @@ esp_dp_apply(struct esp_dp *dp, const struct conf *c)
 
 /* --- UDP 4500: IKE's sockets, read by the RX worker --- */
 
+/*
+ * Room for bursts while the RX thread decrypts: a raw socket that is
+ * full does not only drop, the kernel then answers the peer with ICMP
+ * "protocol unreachable" or "unknown next header" as if no one listened.
+ * Beyond net.core.rmem_max when we may (CAP_NET_ADMIN).
+ */
+static void
+dp_rcvbuf(int fd)
+{
+	int n = DP_RCVBUF;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &n, sizeof(n)) == -1)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &n, sizeof(n));
+}
+
 int
 esp_dp_udp_add(struct esp_dp *dp, int fd, const struct addr *bound,
 	       uint16_t port)
 {
 	struct dp_cmd c = {.type = DP_CMD_UDP_ADD};
 
+	dp_rcvbuf(fd);
 	c.fd = fd;
 	c.bound = *bound;
 	c.port = port;
@@ -793,6 +811,28 @@ dp_worker_stop(struct dp_worker *w)
 	pthread_cond_destroy(&w->cond);
 }
 
+/*
+ * IPv6 outer packets: the kernel writes the IPv6 header and fragments
+ * what exceeds the path MTU ("fragment post"); fleetvpnd writes ESP, or
+ * UDP and ESP.  A raw UDP socket would get a copy of every UDP datagram
+ * the box receives: a filter that accepts nothing keeps it send-only,
+ * and the kernel fills in the UDP checksum IPv6 requires (RFC 8200 8.1).
+ */
+static int
+dp_send_only(int fd)
+{
+	struct sock_filter none = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog prog = {.len = 1, .filter = &none};
+	int off = 6; /* the UDP checksum field */
+
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) ==
+		-1 ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_CHECKSUM, &off, sizeof(off)) ==
+		-1)
+		return -1;
+	return 0;
+}
+
 static int
 dp_sockets(struct esp_dp *dp, char *err, size_t errlen)
 {
@@ -802,12 +842,21 @@ dp_sockets(struct esp_dp *dp, char *err, size_t errlen)
 			  IPPROTO_ESP);
 	dp->esp6 = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
 			  IPPROTO_ESP);
+	dp->udp6 = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			  IPPROTO_UDP);
 	if (dp->raw4 == -1 || dp->esp4 == -1) {
 		snprintf(err, errlen,
 			 "raw sockets: %s (root or CAP_NET_RAW "
 			 "needed)",
 			 strerror(errno));
 		return -1;
+	}
+	dp_rcvbuf(dp->esp4);
+	if (dp->esp6 != -1)
+		dp_rcvbuf(dp->esp6);
+	if (dp->udp6 != -1 && dp_send_only(dp->udp6) == -1) {
+		close(dp->udp6);
+		dp->udp6 = -1;
 	}
 	return 0;
 }
@@ -824,7 +873,7 @@ esp_dp_new(struct ev_loop *loop, const struct esp_dp_hooks *hooks, char *err,
 	}
 	dp->loop = loop;
 	dp->hooks = *hooks;
-	dp->raw4 = dp->esp4 = dp->esp6 = -1;
+	dp->raw4 = dp->esp4 = dp->esp6 = dp->udp6 = -1;
 	TAILQ_INIT(&dp->tunnels);
 	pthread_mutex_init(&dp->up_lock, NULL);
 	dp->up_tail = &dp->up;
@@ -871,6 +920,8 @@ esp_dp_free(struct esp_dp *dp)
 		close(dp->esp4);
 	if (dp->esp6 != -1)
 		close(dp->esp6);
+	if (dp->udp6 != -1)
+		close(dp->udp6);
 	pthread_mutex_destroy(&dp->up_lock);
 	free(dp);
 }

@@ -26,6 +26,7 @@
 #define DP_HEADROOM    (60 + 8) /* outer IPv4/IPv6 + UDP */
 #define DP_BUF	       (ESP_PKT_MAX + DP_HEADROOM + 256)
 #define DP_IN_BUCKETS  1024
+#define DP_RCVBUF      (4 << 20) /* receive buffer of each ESP socket */
 
 /* Relaxed atomics: one writer, readers anywhere, no tearing. */
 #define DP_ADD(p, v) __atomic_store_n(&(p), (p) + (v), __ATOMIC_RELAXED)
@@ -93,7 +94,8 @@ struct dp_out {
 	uint16_t sport; /* both 0: raw ESP */
 	uint16_t dport;
 	uint32_t pmtu;
-	size_t hdrlen;	  /* outer IP (+ UDP) header */
+	size_t hdrlen;	  /* outer headers we write: IPv4 (+ UDP), or UDP */
+	size_t ovh;	  /* outer headers on the wire: IPv4/IPv6 (+ UDP) */
 	size_t inner_max; /* largest inner packet in one outer */
 	uint16_t mss4;	  /* "tcp-mss auto" for IPv4 inside */
 	uint64_t life_bytes;
@@ -196,6 +198,7 @@ struct esp_dp {
 	int raw4;		       /* IPPROTO_RAW: IPv4 out, headers ours */
 	int esp4;		       /* IPPROTO_ESP: IPv4 ESP in */
 	int esp6;		       /* IPPROTO_ESP: IPv6 ESP in and out */
+	int udp6;		       /* IPPROTO_UDP: IPv6 ESP-in-UDP out */
 	struct dp_udp udp[DP_UDP_MAX]; /* UDP 4500, RX reads */
 	int nudp;
 	TAILQ_HEAD(, dp_tunnel) tunnels; /* control's */

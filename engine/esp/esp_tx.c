@@ -3,8 +3,9 @@
  * out of its TUN descriptor, get their TCP MSS clamped, are fragmented
  * before or after encryption as the tunnel says (or refused with ICMP
  * "too big"), are encrypted under the tunnel's outbound SA and leave in
- * batches (sendmmsg) with outer IPv4 headers of our own: raw ESP, or ESP
- * in UDP 4500 when NAT traversal is in use.
+ * batches (sendmmsg): raw ESP, or ESP in UDP 4500 when NAT traversal is
+ * in use.  Outer IPv4 headers are ours (DF by policy, our own
+ * fragments); over IPv6 the kernel writes the header and fragments.
  */
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "be.h"
 #include "esp_dp.h"
 #include "esp_gso.h"
 
@@ -26,7 +28,9 @@ struct tx {
 	struct esp_dp *dp;
 	struct mmsghdr msgs[DP_BATCH];
 	struct iovec iov[DP_BATCH];
-	struct sockaddr_in to[DP_BATCH];
+	struct sockaddr_in6 to[DP_BATCH]; /* or a sockaddr_in */
+	int fd[DP_BATCH];
+	uint8_t cm[DP_BATCH][CMSG_SPACE(sizeof(struct in6_pktinfo))];
 	uint8_t (*slot)[TX_SLOT];
 	int n;
 	uint16_t ipid;
@@ -41,14 +45,16 @@ struct tx {
 	int ntuns;
 };
 
+/* Each run of packets for one socket in one call. */
 static void
 tx_flush(struct tx *st)
 {
-	int i = 0, n;
+	int i = 0, j, n;
 
 	while (i < st->n) {
-		n = sendmmsg(st->dp->raw4, st->msgs + i, (unsigned)(st->n - i),
-			     0);
+		for (j = i + 1; j < st->n && st->fd[j] == st->fd[i]; j++)
+			;
+		n = sendmmsg(st->fd[i], st->msgs + i, (unsigned)(j - i), 0);
 		if (n <= 0) {
 			/* The message at i failed: count it, go on. */
 			if (st->cur != NULL)
@@ -61,12 +67,37 @@ tx_flush(struct tx *st)
 	st->n = 0;
 }
 
-/* Queue one outer IPv4 packet (already in a slot or copied into one). */
+/* Over IPv6, the kernel's header: to the peer, from the SA's address. */
+static void
+tx_addr6(struct tx *st, int i, const struct dp_out *o)
+{
+	struct msghdr *mh = &st->msgs[i].msg_hdr;
+	struct in6_pktinfo pi;
+	struct cmsghdr *cm;
+
+	memset(&st->to[i], 0, sizeof(st->to[i]));
+	st->to[i].sin6_family = AF_INET6;
+	st->to[i].sin6_addr = o->dst.v6;
+	mh->msg_namelen = sizeof(struct sockaddr_in6);
+	mh->msg_control = st->cm[i];
+	mh->msg_controllen = sizeof(st->cm[i]);
+	cm = CMSG_FIRSTHDR(mh);
+	cm->cmsg_level = IPPROTO_IPV6;
+	cm->cmsg_type = IPV6_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(pi));
+	memset(&pi, 0, sizeof(pi));
+	pi.ipi6_addr = o->src.v6;
+	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	st->fd[i] = o->dport ? st->dp->udp6 : st->dp->esp6;
+}
+
+/* Queue one outer packet (already in a slot or copied into one). */
 static int
 tx_queue(const uint8_t *pkt, size_t len, void *arg)
 {
 	struct tx *st = arg;
 	struct dp_out *o = st->curo;
+	struct sockaddr_in *sin;
 	int i;
 
 	if (len > TX_SLOT)
@@ -78,14 +109,20 @@ tx_queue(const uint8_t *pkt, size_t len, void *arg)
 		memcpy(st->slot[i], pkt, len);
 	st->iov[i].iov_base = st->slot[i];
 	st->iov[i].iov_len = len;
-	memset(&st->to[i], 0, sizeof(st->to[i]));
-	st->to[i].sin_family = AF_INET;
-	st->to[i].sin_addr = o->dst.v4;
 	memset(&st->msgs[i], 0, sizeof(st->msgs[i]));
 	st->msgs[i].msg_hdr.msg_name = &st->to[i];
-	st->msgs[i].msg_hdr.msg_namelen = sizeof(st->to[i]);
 	st->msgs[i].msg_hdr.msg_iov = &st->iov[i];
 	st->msgs[i].msg_hdr.msg_iovlen = 1;
+	if (o->family == AF_INET6) {
+		tx_addr6(st, i, o);
+		return 0;
+	}
+	sin = (struct sockaddr_in *)&st->to[i];
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr = o->dst.v4;
+	st->msgs[i].msg_hdr.msg_namelen = sizeof(*sin);
+	st->fd[i] = st->dp->raw4;
 	return 0;
 }
 
@@ -138,6 +175,26 @@ tx_ip4(struct tx *st, const struct dp_out *o, const uint8_t *inner, uint8_t *h,
 	h[26] = h[27] = 0;
 }
 
+/*
+ * Over IPv6: the UDP header for NAT-T (its checksum the kernel's, as
+ * IPv6 requires one), and the fragments the kernel will make of what
+ * exceeds the path MTU, counted as ours would be.
+ */
+static void
+tx_ip6(struct tx *st, const struct dp_out *o, uint8_t *h, size_t total)
+{
+	size_t per = (o->pmtu - 40 - 8) & ~(size_t)7;
+
+	if (total + 40 > o->pmtu && per > 0)
+		DP_ADD(st->cur->tx.frags, (total + per - 1) / per);
+	if (o->dport == 0)
+		return;
+	be_put16(h, o->sport);
+	be_put16(h + 2, o->dport);
+	be_put16(h + 4, (uint16_t)total);
+	be_put16(h + 6, 0);
+}
+
 static void
 tx_up(struct tx *st, enum dp_up_type type, uint32_t spi)
 {
@@ -173,14 +230,18 @@ tx_encap(const uint8_t *p, size_t len, void *arg)
 	struct dp_out *o = st->curo;
 	struct dp_tunnel *t = st->cur;
 	uint8_t nh = (p[0] >> 4) == 6 ? ESP_NH_IPV6 : ESP_NH_IPV4;
-	size_t esplen, total;
+	size_t esplen, total, olen;
 	uint8_t *buf;
 	int direct;
 
 	if (st->n == DP_BATCH)
 		tx_flush(st);
-	/* Straight into a send slot, unless it will need fragmenting. */
-	direct = o->hdrlen + len + esp_pkt_overhead(&o->sa, len) <= o->pmtu;
+	/*
+	 * Straight into a send slot, unless it needs fragmenting by us (over
+	 * IPv6 the kernel fragments: a slot holds the largest tunnel MTU).
+	 */
+	olen = o->ovh + len + esp_pkt_overhead(&o->sa, len);
+	direct = o->family == AF_INET6 ? olen <= TX_SLOT : olen <= o->pmtu;
 	buf = direct ? st->slot[st->n] : st->big;
 	if (esp_pkt_encap(&o->sa, p, len, nh, buf + o->hdrlen,
 			  (direct ? TX_SLOT : sizeof(st->big)) - o->hdrlen,
@@ -193,7 +254,10 @@ tx_encap(const uint8_t *p, size_t len, void *arg)
 		return -1;
 	}
 	total = o->hdrlen + esplen;
-	tx_ip4(st, o, p, buf, total);
+	if (o->family == AF_INET6)
+		tx_ip6(st, o, buf, total);
+	else
+		tx_ip4(st, o, p, buf, total);
 	if (direct)
 		tx_queue(buf, total, st);
 	else if (esp_frag_ipv4(buf, total, o->pmtu, tx_queue_frag, st) == -1)
@@ -497,8 +561,9 @@ tx_out_sizes(struct dp_out *o)
 	       icv = crypto_esp_icvlen(o->sa.cx);
 	size_t align = crypto_esp_align(o->sa.cx), avail;
 
-	o->hdrlen = 20 + (o->dport ? 8 : 0);
-	avail = o->pmtu - o->hdrlen - ESP_HDR_LEN - iv - icv;
+	o->hdrlen = (o->family == AF_INET ? 20 : 0) + (o->dport ? 8 : 0);
+	o->ovh = (o->family == AF_INET ? 20 : 40) + (o->dport ? 8 : 0);
+	avail = o->pmtu - o->ovh - ESP_HDR_LEN - iv - icv;
 	o->inner_max = avail / align * align - ESP_TRAILER_MIN;
 	if (o->inner_max > o->tun->txset.mtu)
 		o->inner_max = o->tun->txset.mtu;

@@ -10,9 +10,10 @@ PY = "/usr/bin/python3"
 
 SERVER = r'''
 import hashlib, json, socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)   # and IPv4
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", int(sys.argv[1])))
+s.bind(("::", int(sys.argv[1])))
 s.listen(1)
 print("ready", flush=True)
 c, _ = s.accept()
