@@ -46,6 +46,7 @@ enum esp_drop {
 	ESP_DROP_MALFORMED,	/* an inner packet that is not IP */
 	ESP_DROP_NO_ROUTE,	/* no tunnel or no SA to send with */
 	ESP_DROP_IO,		/* the socket or TUN refused it */
+	ESP_DROP_QUEUE_EXPIRED, /* waited for an SA longer than allowed */
 	ESP_DROP_COUNT
 };
 

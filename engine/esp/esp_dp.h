@@ -22,6 +22,7 @@
 
 #define DP_BATCH       64	/* packets per read or send burst */
 #define DP_PENDING_MAX 32	/* packets waiting for an SA, per tunnel */
+#define DP_PENDING_MS  10000	/* ... for so long at most */
 #define DP_SWITCH_MS   400	/* a rekeyed outbound SA takes over after */
 #define DP_HEADROOM    (60 + 8) /* outer IPv4/IPv6 + UDP */
 #define DP_BUF	       (ESP_PKT_MAX + DP_HEADROOM + 256)
@@ -59,6 +60,7 @@ struct dp_tunset {
 struct dp_pending {
 	uint8_t *pkt;
 	size_t len;
+	uint64_t at_ms; /* queued at */
 };
 
 struct dp_out;

@@ -41,6 +41,7 @@ static const char *const esp_drop_names[ESP_DROP_COUNT] = {
     [ESP_DROP_MALFORMED] = "malformed",
     [ESP_DROP_NO_ROUTE] = "no-route",
     [ESP_DROP_IO] = "io-error",
+    [ESP_DROP_QUEUE_EXPIRED] = "queue-expired",
 };
 
 /* The counter name of a drop reason ("unknown" for none of them). */

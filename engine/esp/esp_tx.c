@@ -449,17 +449,38 @@ tx_select(struct tx *st, struct dp_tunnel *t, const uint8_t *p, size_t len)
 }
 
 /* No SA yet: keep a few packets and ask IKE for one. */
+/*
+ * What waited longer than DP_PENDING_MS goes: a negotiation that takes
+ * so long has failed, and a packet that old is of no use to anyone.
+ */
+static void
+tx_pend_expire(struct dp_tunnel *t, uint64_t now)
+{
+	int i, n = 0;
+
+	while (n < t->npend && now - t->pend[n].at_ms >= DP_PENDING_MS)
+		free(t->pend[n++].pkt);
+	if (n == 0)
+		return;
+	DP_ADD(t->tx.drops[ESP_DROP_QUEUE_EXPIRED], (uint64_t)n);
+	for (i = n; i < t->npend; i++)
+		t->pend[i - n] = t->pend[i];
+	t->npend -= n;
+}
+
 static void
 tx_pend(struct tx *st, struct dp_tunnel *t, const uint8_t *p, size_t len)
 {
 	struct dp_up *u;
 	uint8_t *copy;
 
+	tx_pend_expire(t, st->now);
 	if (t->npend == DP_PENDING_MAX || (copy = malloc(len)) == NULL) {
 		DP_ADD(t->tx.drops[ESP_DROP_QUEUE_FULL], 1);
 	} else {
 		memcpy(copy, p, len);
 		t->pend[t->npend].pkt = copy;
+		t->pend[t->npend].at_ms = st->now;
 		t->pend[t->npend++].len = len;
 	}
 	if (st->now - t->acquire_ms < 1000)
@@ -541,8 +562,10 @@ static void
 tx_flush_pending(struct tx *st, struct dp_tunnel *t)
 {
 	struct dp_pending pend[DP_PENDING_MAX];
-	int i, n = t->npend;
+	int i, n;
 
+	tx_pend_expire(t, st->now);
+	n = t->npend;
 	memcpy(pend, t->pend, sizeof(pend));
 	t->npend = 0;
 	for (i = 0; i < n; i++) {
