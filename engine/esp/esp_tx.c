@@ -384,6 +384,21 @@ tx_activate(struct tx *st, struct dp_tunnel *t, struct dp_out *o)
 	}
 }
 
+/*
+ * The SA "o" takes over from is spent (volume or sequence numbers): no
+ * waiting for the hand-over time, the new one is all there is.
+ */
+static int
+tx_spent_pair(const struct dp_tunnel *t, const struct dp_out *o)
+{
+	const struct dp_out *x;
+
+	for (x = t->outs; x != NULL; x = x->next)
+		if (x != o && x->hard_sent && tx_pair(x, o))
+			return 1;
+	return 0;
+}
+
 static void
 tx_addrs(const uint8_t *p, struct addr *s, struct addr *d)
 {
@@ -434,9 +449,10 @@ tx_select(struct tx *st, struct dp_tunnel *t, const uint8_t *p, size_t len)
 
 	/* Newest first: the list is kept with the latest at its head. */
 	for (o = t->outs; o != NULL; o = o->next) {
-		if (!tx_match(o, p, len))
-			continue;
-		if (o->activate_ms != 0 && o->activate_ms <= st->now)
+		if (!tx_match(o, p, len) || o->hard_sent)
+			continue; /* a spent SA never carries another packet */
+		if (o->activate_ms != 0 &&
+		    (o->activate_ms <= st->now || tx_spent_pair(t, o)))
 			tx_activate(st, t, o);
 		if (o->activate_ms == 0 && !o->retire) {
 			best = o;
@@ -448,7 +464,6 @@ tx_select(struct tx *st, struct dp_tunnel *t, const uint8_t *p, size_t len)
 	return best;
 }
 
-/* No SA yet: keep a few packets and ask IKE for one. */
 /*
  * What waited longer than DP_PENDING_MS goes: a negotiation that takes
  * so long has failed, and a packet that old is of no use to anyone.
@@ -468,6 +483,7 @@ tx_pend_expire(struct dp_tunnel *t, uint64_t now)
 	t->npend -= n;
 }
 
+/* No SA yet: keep a few packets and ask IKE for one. */
 static void
 tx_pend(struct tx *st, struct dp_tunnel *t, const uint8_t *p, size_t len)
 {

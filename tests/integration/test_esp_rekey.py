@@ -9,6 +9,7 @@ import pytest
 
 from ike_confs import PSK, fleet_conf
 from strongswan import site_conn
+from traffic import tcp_transfer
 
 REKEYS = 4
 INTERVAL = 0.02         # 50 pings a second
@@ -77,3 +78,29 @@ def test_rekey_with_strongswan_loses_nothing(topology, charons, fleets):
     assert (sent, got) == (COUNT, COUNT), br.log()[-4000:]
     br.wait_for(lambda: len(spis(br)) == 1, 10, "the old SAs to go")
     assert spis(br).isdisjoint(before)
+
+
+def test_kilobyte_lifetime_rekeys_under_load(topology, fleets):
+    """An SA good for 1000 KB is replaced as the volume runs out: a 4 MB
+    transfer goes through several SAs, intact and without a stall."""
+    def conf(side, initiate):
+        return fleet_conf(side, initiate=initiate).replace(
+            " pfs none\n", " pfs none\n lifetime 1000 kilobytes\n")
+    hq = fleets("hq", conf("hq", "never"))
+    br = fleets("br", conf("br", "always"))
+    br.wait_for(br.ipsec_up, what="the tunnel")
+    assert topology.wait_ping("brhost", "192.168.20.10")
+    before = spis(br)
+    want, got = tcp_transfer(topology, "brhost", "hqhost", "192.168.20.10",
+                             4 * 1024 * 1024, timeout=60)
+    assert got == {"bytes": 4 * 1024 * 1024, "sha256": want}
+    # 4 MB through SAs of 1000 KB: at least four of them
+    assert br.log().count("IKE.015") >= 4
+    assert spis(br).isdisjoint(before)
+    for f in (br, hq):
+        tun = f.json("show", "tunnel")["interfaces"][0]
+        assert tun["out"]["drops"]["seq-exhausted"] == 0
+        assert tun["in"]["drops"]["unknown-spi"] == 0
+        # no SA carried more than its volume (the last packet may cross)
+        for sa in f.json("show", "ipsec", "sa", "detail")["sas"]:
+            assert sa["bytes_out"] <= 1000 * 1024 + 1500
